@@ -1,0 +1,143 @@
+"""`coupon-contracts`: the command line face. It parses flags and calls the core; nothing more.
+
+Exit codes: 0 the target honours the contract, 1 contract violations, 2 usage or configuration
+error (one line on stderr), 3 the target could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 0, 1, 2, 3
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class UsageError(Exception):
+    """A wrong flag or setting: printed as one line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.command(args))
+    except UsageError as exc:
+        print(f"coupon-contracts: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coupon-contracts", description="Contract and conformance tests for the coupon APIs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="check a target (the embedded mock by default) against the contract")
+    run.add_argument("--reports", type=Path, default=Path("reports"), help="folder for junit.xml and other outputs (default: reports/)")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments passed to pytest after --")
+    run.set_defaults(command=_run)
+
+    mock = commands.add_parser("mock", help="serve the embedded mock on a port, or describe it")
+    mock.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    mock.add_argument("--port", type=int, default=8080, help="port to serve on (default 8080)")
+    mock.add_argument("--seed", type=int, default=7, help="dataset seed (default 7)")
+    mock.add_argument("--customers", type=int, default=8, help="number of customers in the dataset (default 8, at least 3)")
+    mock.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a fault on (repeatable); see --list-faults")
+    mock.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
+    mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
+    mock.set_defaults(command=_mock)
+
+    report = commands.add_parser("report", help="render the HTML report of a run")
+    report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
+    report.set_defaults(command=_report)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the conformance suite with pytest, writing junit.xml under --reports."""
+    import pytest
+
+    reports: Path = args.reports
+    reports.mkdir(parents=True, exist_ok=True)
+    extra = [a for a in args.pytest_args if a != "--"]
+    code = pytest.main(
+        [str(PROJECT_ROOT / "tests" / "conformance"), f"--junitxml={reports / 'junit.xml'}", "-p", "no:cacheprovider", "-q", *extra]
+    )
+    if code == pytest.ExitCode.OK:
+        return EXIT_OK
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_VIOLATIONS
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("coupon-contracts: error: no conformance test was collected from tests/conformance", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _mock(args: argparse.Namespace) -> int:
+    """Serve the mock, list its faults, or describe it."""
+    from .mock import FAULTS, create_app
+
+    if args.list_faults:
+        for fault in sorted(FAULTS.values(), key=lambda f: (f.family, f.name)):
+            print(f"{fault.name:44} {fault.family:10} {fault.summary}")
+        return EXIT_OK
+    if args.customers < 3:
+        raise UsageError(f"--customers must be at least 3 (got {args.customers}): the dataset's corners need three customers")
+    try:
+        app = create_app(seed=args.seed, customers=args.customers, faults=args.fault)
+    except ValueError as exc:
+        raise UsageError(f"--fault: {exc}") from None
+    state = app.state.mock
+    if args.describe:
+        print(json.dumps(describe(state), indent=2))
+        return EXIT_OK
+    import uvicorn
+
+    base_url = f"http://{args.host}:{args.port}"
+    print(f"coupon-contracts mock on {base_url}  (seed {args.seed}, {args.customers} customers, faults: {', '.join(args.fault) or 'none'})")
+    print(f"  Basic user {state.credentials.username!r}, password {state.credentials.password!r} (sent MD5-hashed)")
+    print(f"  OAuth token {state.credentials.oauth_token!r} in X-CAP-API-OAUTH-TOKEN")
+    for customer in state.dataset.customers[:3]:
+        print(f"  customer id {customer.id}  mobile {customer.mobile}")
+    print(f"  suite: COUPON_API_BASE_URL={base_url} COUPON_API_USERNAME={state.credentials.username} ... coupon-contracts run")
+    sys.stdout.flush()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    except OSError as exc:
+        raise UsageError(f"--port {args.port}: cannot serve on {args.host}: {exc.strerror or exc}") from None
+    return EXIT_OK
+
+
+def describe(state) -> dict:
+    """What `mock --describe` prints: credentials and every customer's identifiers."""
+    creds = state.credentials
+    return {
+        "username": creds.username,
+        "password": creds.password,
+        "oauth_token": creds.oauth_token,
+        "customers": [
+            {"id": c.id, "mobile": c.mobile, "email": c.email, "external_id": c.external_id} for c in state.dataset.customers
+        ],
+    }
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Render the Allure HTML report of a run (issue #5 brings the renderer)."""
+    results = args.reports / "allure-results"
+    if not results.is_dir():
+        raise UsageError(f"{results}: no Allure results to render; run `make run` first")
+    print(f"coupon-contracts: Allure results are in {results}; offline HTML rendering is not built yet (issue #5)")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""The embedded mock of the five coupon APIs: faithful by default, faulty by name."""
+
+from .app import MockCredentials, create_app
+from .dataset import Dataset, build_dataset
+from .faults import FAULTS, Fault, FaultSet, Probe
+
+__all__ = ["FAULTS", "Dataset", "Fault", "FaultSet", "MockCredentials", "Probe", "build_dataset", "create_app"]

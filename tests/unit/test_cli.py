@@ -1,0 +1,89 @@
+"""The command line: `mock --describe/--list-faults/--port`, `run`, and one-line errors with exit 2."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from coupon_contracts.auth import VendorBasicAuth
+from coupon_contracts.cli import main
+from coupon_contracts.contract import Contract
+from coupon_contracts.mock import FAULTS
+
+from .conftest import ROOT
+
+
+def test_mock_describe_prints_credentials_and_customers(capsys) -> None:
+    assert main(["mock", "--describe", "--customers", "5"]) == 0
+    described = json.loads(capsys.readouterr().out)
+    assert set(described) == {"username", "password", "oauth_token", "customers"}
+    assert len(described["customers"]) == 5
+    assert all(set(c) == {"id", "mobile", "email", "external_id"} for c in described["customers"])
+
+
+def test_mock_list_faults_lists_the_catalog(capsys) -> None:
+    assert main(["mock", "--list-faults"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(FAULTS) >= 25
+    assert {line.split()[0] for line in lines} == set(FAULTS)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["mock", "--describe", "--fault", "no-such-fault"], "--fault: unknown fault(s) no-such-fault"),
+        (["mock", "--describe", "--customers", "2"], "--customers must be at least 3"),
+    ],
+)
+def test_bad_mock_flags_exit_2_with_one_line(argv, message, capsys) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_mock_serves_on_a_port(contract: Contract) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        described = json.loads(subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
+        auth = VendorBasicAuth(described["username"], described["password"])
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/v2/coupon", params={"issuedToIds": described["customers"][2]["id"]}, auth=auth, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json()["data"]
+        assert not contract.body_errors("getCouponsV2", 200, response.json())
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}" in output and "coupon.qa" in output
+
+
+def test_run_checks_the_embedded_mock_and_exits_0(tmp_path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert (tmp_path / "junit.xml").is_file()

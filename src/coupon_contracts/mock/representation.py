@@ -224,7 +224,7 @@ def v2_coupon_detail(coupon: Coupon, case: str | None) -> dict[str, Any]:
     """An item of GET /v2/customers/{customerId}/coupons: the coupon with its whole series.
 
     redemptionInfo stays empty: the docs never show an item of it, so any item shape would be
-    an undocumented field (D-40 in contracts/discrepancies.md).
+    an undocumented field (D-64 in contracts/discrepancies.md).
     """
     code = apply_code_case(coupon.code, case)
     store = coupon.issued_at

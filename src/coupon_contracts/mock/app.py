@@ -286,8 +286,8 @@ async def v11_isredeemable(request: Request, state: MockState) -> Response:
         raise BadRequest("code is required: one coupon code or several separated by commas")
     case = _code_case(request)
     customer = _find_customer(request, ds, REDEEMABLE_CUSTOMER_FIELDS)
-    if customer is None:
-        return _v11_item_error(701, "Customer could not be found")
+    if customer is None:  # no error is documented for isredeemable: the envelope says it (D-25)
+        return JSONResponse({"response": {"status": wire.v11_status(False, 200, "Customer could not be found")}})
     items = []
     for asked in codes:
         coupon = ds.coupon_by_code(asked)

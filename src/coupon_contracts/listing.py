@@ -1,0 +1,121 @@
+"""A customer's coupons as each operation lists them, read once per run and compared with care.
+
+Property and consistency tests ask the same base questions many times ("all coupons of this
+customer"); the answers are cached per run so staging is asked once. `Selection` compares what a
+filter returned with what the declared rule says it must return, and explains a mismatch with the
+reproducing requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from .discovery import KnownCustomer
+from .filters import CouponView, coupon_view
+from .redaction import Redactor
+from .target import Exchange, Target
+
+__all__ = ["CouponList", "Listing", "explain"]
+
+PATHS = {
+    "getCustomerCouponsV11": "/v1.1/customer/coupons",
+    "getCustomerCouponsV2": "/v2/customers/coupons",
+    "getCouponsV2": "/v2/coupon",
+    "isCouponRedeemableV11": "/v1.1/coupon/isredeemable",
+}
+ALL = 1000  # "everything" for lists whose default page may be smaller
+
+
+@dataclass
+class CouponList:
+    """One answer of a list operation: the coupons (raw and normalised) and the pagination."""
+
+    exchange: Exchange
+    coupons: list[dict[str, Any]]
+    views: list[CouponView]
+    pagination: dict[str, Any]
+
+    @property
+    def keys(self) -> list[str]:
+        """Coupon ids in answer order."""
+        return [v.key for v in self.views]
+
+    @property
+    def total(self) -> int | None:
+        """pagination.total as a number, if the target sent one."""
+        total = self.pagination.get("total")
+        return int(total) if isinstance(total, (int, str)) and str(total).isdigit() else None
+
+
+@dataclass
+class Listing:
+    """Reads coupon lists from the target, caching the unfiltered ones."""
+
+    target: Target
+    cache: dict[tuple, CouponList] = field(default_factory=dict)
+
+    def coupons(self, operation_id: str, customer: KnownCustomer, **params: Any) -> CouponList:
+        """The customer's coupons from a list operation (v1.1 list, v2 list or v2 by-id)."""
+        query = {k: v for k, v in params.items() if v is not None}
+        key = (operation_id, customer.id, tuple(sorted((k, str(v)) for k, v in query.items())))
+        if key in self.cache:
+            return self.cache[key]
+        if operation_id == "getCustomerCouponsByIdV2":
+            exchange = self.target.get(operation_id, f"/v2/customers/{customer.id}/coupons", query)
+        else:
+            identifier = {"id": customer.id}
+            defaults = {"limit": ALL} if "limit" not in query else {}
+            exchange = self.target.get(operation_id, PATHS[operation_id], identifier | defaults | query)
+        answer = self._parse(operation_id, exchange)
+        self.cache[key] = answer
+        return answer
+
+    @staticmethod
+    def _parse(operation_id: str, exchange: Exchange) -> CouponList:
+        try:
+            body = exchange.json
+        except ValueError:  # a non-JSON body is the schema tests' finding; here it lists nothing
+            body = None
+        coupons: list[dict[str, Any]] = []
+        pagination: dict[str, Any] = {}
+        if operation_id == "getCustomerCouponsV11":
+            response = body.get("response", {}) if isinstance(body, dict) else {}
+            pagination = response.get("pagination") or {}
+            for customer in (response.get("customers") or {}).get("customer") or []:
+                coupons += ((customer.get("coupons") or {}).get("coupon")) or []
+        elif operation_id == "getCustomerCouponsV2":
+            entity = body.get("entity", {}) if isinstance(body, dict) else {}
+            pagination = (entity or {}).get("pagination") or {}
+            for customer in (entity or {}).get("customers") or []:
+                coupons += customer.get("coupons") or []
+        elif operation_id == "getCustomerCouponsByIdV2":
+            coupons = body.get("entity") or [] if isinstance(body, dict) and exchange.response.status_code == 200 else []
+        elif operation_id == "getCouponsV2":
+            coupons = body.get("data") or [] if isinstance(body, dict) else []
+        coupons = [c for c in coupons if isinstance(c, dict)]
+        return CouponList(exchange, coupons, [coupon_view(operation_id, c) for c in coupons], pagination)
+
+
+def explain(title: str, redactor: Redactor, *exchanges: Exchange, expected: Any = None, observed: Any = None) -> str:
+    """A failure message: what was expected and observed, and each request as a redacted curl line."""
+    lines = [title]
+    if expected is not None or observed is not None:
+        lines += [f"  expected: {expected}", f"  observed: {observed}"]
+    lines += [f"  reproduce: {redactor.curl(e.request)}  -> {e.response.status_code}" for e in exchanges]
+    return redactor.text("\n".join(lines))
+
+
+def selection_problems(
+    full: CouponList, got: CouponList, selects: Callable[[CouponView, datetime], bool | None] | None, now: datetime
+) -> tuple[list[str], list[str]]:
+    """(coupons returned that must not be, coupons missing that must be) for a filter's answer."""
+    allowed = {v.key: v for v in full.views}
+    unexpected = [k for k in got.keys if k not in allowed]
+    if selects is not None:
+        unexpected += [k for k in got.keys if k in allowed and selects(allowed[k], now) is False]
+        missing = [v.key for v in full.views if selects(v, now) is True and v.key not in set(got.keys)]
+    else:
+        missing = []
+    return unexpected, missing

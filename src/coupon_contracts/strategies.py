@@ -1,0 +1,98 @@
+"""Hypothesis strategies and case rewrites built from discovered data, so requests reach real data.
+
+Schemathesis draws values from the contract; left alone it would almost only ask about customers
+that do not exist. `with_real_values` rewrites a positive case with a discovered customer's
+identifiers, coupon codes, coupon ids, series and stores (four cases in five), and leaves negative
+cases alone: their invalid part must stay invalid. It is a function of the case and the run's seed,
+not a Hypothesis hook, because Schemathesis' coverage and examples phases bypass case hooks.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .discovery import Discovery, KnownCustomer
+
+__all__ = ["code_cases", "coupon_codes", "known_customers", "with_real_values"]
+
+CUSTOMER_KEYS = {
+    "getCustomerCouponsV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"},
+    "isCouponRedeemableV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"},
+    "getCustomerCouponsV2": {"mobile": "mobile", "email": "email", "externalId": "external_id", "id": "id"},
+}
+
+
+def known_customers(discovery: Discovery, *, with_coupons: bool = False) -> st.SearchStrategy[KnownCustomer]:
+    """One of the discovered test customers (only those with coupons, if asked)."""
+    pool = discovery.with_coupons if with_coupons else discovery.customers
+    return st.sampled_from(pool)
+
+
+def code_cases(code: str) -> st.SearchStrategy[str]:
+    """The same code in upper, lower, as-created or mixed letter case (the lookup ignores case)."""
+    return st.sampled_from(_cases(code))
+
+
+def _cases(code: str) -> list[str]:
+    return [code, code.upper(), code.lower(), code.swapcase()]
+
+
+def _any_case(code: str, rng: random.Random) -> str:
+    return rng.choice(_cases(code))
+
+
+def coupon_codes(discovery: Discovery) -> st.SearchStrategy[str]:
+    """A discovered coupon code, in any letter case."""
+    return st.sampled_from([c.code for c in discovery.coupons]).flatmap(code_cases)
+
+
+def with_real_values(case: Any, discovery: Discovery, *, seed: int) -> Any:
+    """`case` with discovered values in place of generated ones (positive cases, four in five)."""
+    if not discovery.customers or (case.meta is not None and case.meta.generation.mode.is_negative):
+        return case
+    rng = random.Random(f"{seed}|{case.operation.label}|{sorted((case.query or {}).items(), key=str)}|{case.path_parameters}")
+    if rng.random() < 0.2:
+        return case
+    return _rewrite(case, discovery, rng.choice(discovery.customers), rng)
+
+
+def _rewrite(case: Any, discovery: Discovery, customer: KnownCustomer, rng: random.Random) -> Any:
+    operation_id = case.operation.definition.raw.get("operationId")
+    query: dict[str, Any] = dict(case.query or {})
+    keys = CUSTOMER_KEYS.get(operation_id, {})
+    if keys:
+        known = customer.identifiers()
+        for wire_name, attr in keys.items():
+            if wire_name in query:
+                if attr in known:
+                    query[wire_name] = known[attr]
+                else:
+                    query.pop(wire_name)
+        if not any(k in query for k in keys):
+            query["id"] = str(customer.id)
+    codes = [c.code for c in customer.coupons] or [c.code for c in discovery.coupons]
+    if operation_id == "isCouponRedeemableV11" and codes:
+        picked = rng.sample(codes, k=min(len(codes), rng.randint(1, 3)))
+        query["code"] = [_any_case(c, rng) for c in picked]
+    if operation_id == "getCustomerCouponsV11":
+        if "series_id" in query and discovery.series_ids:
+            query["series_id"] = rng.choice(discovery.series_ids)
+        if "store_id" in query and discovery.store_ids:
+            query["store_id"] = str(rng.choice(discovery.store_ids))
+    if operation_id == "getCouponsV2":
+        coupons = customer.coupons or discovery.coupons
+        if "issuedToIds" in query or not coupons:
+            query["issuedToIds"] = str(customer.id)
+        if "couponIds" in query and coupons:
+            query["couponIds"] = ",".join(str(c.id) for c in coupons[:3])
+        if "couponCodes" in query and coupons:
+            query["couponCodes"] = ",".join(_any_case(c.code, rng) for c in coupons[:3])
+    path_parameters = dict(case.path_parameters or {})
+    if "customerId" in path_parameters:
+        path_parameters["customerId"] = customer.id
+    case.query = query or case.query
+    case.path_parameters = path_parameters or case.path_parameters
+    return case

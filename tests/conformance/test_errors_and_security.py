@@ -1,0 +1,109 @@
+"""The documented errors and the two authentication schemes, on every operation.
+
+401 without credentials, with a wrong password, with the password unhashed, with a wrong token;
+701 for an unknown customer (v1.1), 707 for an unknown series; 400 INVALID_CUSTOMER_ID for a
+non-numeric or negative id, 404 CUSTOMER_NOT_FOUND and NO_COUPONS_FOUND (v2 by-id).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coupon_contracts.auth import OAuthTokenAuth, VendorBasicAuth
+from coupon_contracts.listing import explain
+
+V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
+UNKNOWN_CUSTOMER_ID = 987654321012  # twelve digits no test customer has; checked against discovery below
+UNKNOWN_SERIES_ID = 987654321
+
+
+def _request(operation_id, discovery):
+    customer = (discovery.with_coupons or discovery.customers)[0]
+    code = customer.coupons[0].code if customer.coupons else "NOCODE"
+    return {
+        V11: ("/v1.1/customer/coupons", {"id": customer.id}),
+        RED: ("/v1.1/coupon/isredeemable", {"id": customer.id, "code": code}),
+        V2C: ("/v2/coupon", {"issuedToIds": customer.id}),
+        V2L: ("/v2/customers/coupons", {"id": customer.id}),
+        V2ID: (f"/v2/customers/{customer.id}/coupons", {}),
+    }[operation_id]
+
+
+def _bad_credentials(target):
+    username = target.credentials.get("username") or "coupon-contracts"
+    password = target.credentials.get("password") or "not-the-password"
+    return {
+        "none": None,
+        "wrong-password": VendorBasicAuth(username, password + "-wrong"),
+        "unhashed-password": VendorBasicAuth(username, password, is_hashed=False),
+        "wrong-token": OAuthTokenAuth("coupon-contracts-wrong-token"),
+    }
+
+
+@pytest.mark.family("security")
+@pytest.mark.parametrize("credentials", ["none", "wrong-password", "unhashed-password", "wrong-token"])
+@pytest.mark.parametrize("operation_id", [V11, RED, V2C, V2L, V2ID])
+def test_bad_credentials_are_refused_with_401(operation_id, credentials, target, discovery, redactor) -> None:
+    path, params = _request(operation_id, discovery)
+    exchange = target.get(operation_id, path, params, auth=_bad_credentials(target)[credentials])
+    assert exchange.response.status_code == 401, explain(
+        f"{operation_id} answered {exchange.response.status_code} to a request with {credentials} credentials", redactor, exchange, expected=401
+    )
+
+
+@pytest.mark.family("security")
+def test_oauth_token_is_accepted_when_configured(target, discovery, redactor) -> None:
+    token = target.credentials.get("oauth_token")
+    if not token:
+        pytest.skip("no COUPON_API_OAUTH_TOKEN configured")
+    path, params = _request(V2C, discovery)
+    exchange = target.get(V2C, path, params, auth=OAuthTokenAuth(token))
+    assert exchange.response.status_code == 200, explain("the OAuth token was refused", redactor, exchange, expected=200)
+
+
+def _unknown_customer(discovery) -> int:
+    assert UNKNOWN_CUSTOMER_ID not in {c.id for c in discovery.customers}
+    return UNKNOWN_CUSTOMER_ID
+
+
+def _item_code(exchange):
+    customers = ((exchange.json.get("response") or {}).get("customers") or {}).get("customer") or []
+    return (customers[0].get("item_status") or {}).get("code") if customers else None
+
+
+@pytest.mark.family("errors")
+def test_v11_unknown_customer_is_item_code_701(target, discovery, redactor) -> None:
+    exchange = target.get(V11, "/v1.1/customer/coupons", {"id": _unknown_customer(discovery)})
+    assert _item_code(exchange) == 701, explain("an unknown customer is not item code 701", redactor, exchange, expected=701, observed=_item_code(exchange))
+
+
+@pytest.mark.family("errors")
+def test_v11_unknown_series_is_item_code_707(target, discovery, redactor) -> None:
+    if UNKNOWN_SERIES_ID in discovery.series_ids:
+        pytest.skip("the probe series id exists on this target")
+    customer = discovery.customers[0]
+    exchange = target.get(V11, "/v1.1/customer/coupons", {"id": customer.id, "series_id": UNKNOWN_SERIES_ID})
+    assert _item_code(exchange) == 707, explain("an unknown series is not item code 707", redactor, exchange, expected=707, observed=_item_code(exchange))
+
+
+@pytest.mark.family("errors")
+@pytest.mark.parametrize(
+    ("customer_id", "status", "code"),
+    [("abc", 400, "INVALID_CUSTOMER_ID"), ("-5", 400, "INVALID_CUSTOMER_ID"), ("unknown", 404, "CUSTOMER_NOT_FOUND")],
+    ids=["non-numeric", "negative", "unknown"],
+)
+def test_v2_by_id_documented_errors(customer_id, status, code, target, discovery, redactor) -> None:
+    raw = str(_unknown_customer(discovery)) if customer_id == "unknown" else customer_id
+    exchange = target.get(V2ID, f"/v2/customers/{raw}/coupons")
+    observed = (exchange.response.status_code, code in exchange.response.text)
+    assert observed == (status, True), explain(f"customerId={customer_id}: not {status} {code}", redactor, exchange, expected=(status, code), observed=exchange.response.status_code)
+
+
+@pytest.mark.family("errors")
+def test_v2_by_id_customer_without_coupons_is_404_no_coupons_found(target, discovery, redactor) -> None:
+    if not discovery.without_coupons:
+        pytest.skip("no test customer without coupons (add one to COUPON_API_CUSTOMERS to check NO_COUPONS_FOUND)")
+    for customer in discovery.without_coupons:
+        exchange = target.get(V2ID, f"/v2/customers/{customer.id}/coupons")
+        observed = (exchange.response.status_code, "NO_COUPONS_FOUND" in exchange.response.text)
+        assert observed == (404, True), explain("a customer without coupons is not 404 NO_COUPONS_FOUND", redactor, exchange, expected=404, observed=exchange.response.status_code)

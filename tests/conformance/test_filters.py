@@ -1,0 +1,273 @@
+"""Property tests of every documented filter, order, page and letter-case parameter.
+
+Metamorphic: each property compares the target with itself (the filtered answer against the
+unfiltered one, a page against the whole list), so it needs no knowledge of the data beyond
+discovery. The status rules come from one declared table, coupon_contracts.filters.FILTERS.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from coupon_contracts.filters import FILTERS, CouponFilter, filters_for, in_window, union
+from coupon_contracts.listing import Listing, explain, selection_problems
+from coupon_contracts.strategies import code_cases, known_customers
+
+V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
+DEFINED_V2_STATUSES = [r.value for r in filters_for(V2L, "status") if r.selects is not None]
+
+pytestmark = pytest.mark.family("filters")
+
+
+@pytest.fixture(scope="module")
+def listing(target) -> Listing:
+    return Listing(target)
+
+
+@pytest.fixture
+def run_property(suite_settings, discovery):
+    """Run a Hypothesis property with the profile's effort and the run's seed."""
+    if not discovery.with_coupons:
+        pytest.skip("no test customer has coupons: filters cannot be observed (add one to COUPON_API_CUSTOMERS)")
+    profile = suite_settings.profile
+
+    def run(prop, *strategies):
+        configured = settings(
+            max_examples=profile.property_examples,
+            derandomize=profile.is_deterministic,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=False,
+        )(given(*strategies)(prop))
+        seed(suite_settings.seed)(configured)()
+
+    return run
+
+
+def check_selection(rule_label, full, got, selects, now, redactor) -> None:
+    unexpected, missing = selection_problems(full, got, selects, now)
+    assert not unexpected and not missing, explain(
+        f"{rule_label}: the filter does not select what the docs say",
+        redactor,
+        full.exchange,
+        got.exchange,
+        expected=f"none of {unexpected} returned" if unexpected else "",
+        observed=f"missing {missing}" if missing else f"returned {unexpected}",
+    )
+
+
+@pytest.mark.parametrize("rule", FILTERS, ids=lambda r: f"{r.operation_id}-{r.parameter}={r.value}")
+def test_status_filter_selects_exactly_the_documented_coupons(rule: CouponFilter, listing, discovery, run_property, redactor) -> None:
+    def prop(customer):
+        full = listing.coupons(rule.operation_id, customer)
+        got = listing.coupons(rule.operation_id, customer, **{rule.parameter: rule.value})
+        check_selection(rule.label, full, got, rule.selects, discovery.now, redactor)
+
+    run_property(prop, known_customers(discovery, with_coupons=True))
+
+
+def test_v11_redeemed_and_unredeemed_make_all(listing, discovery, run_property, redactor) -> None:
+    def prop(customer):
+        full = listing.coupons(V11, customer)
+        parts = [listing.coupons(V11, customer, status=s) for s in ("redeemed", "unredeemed")]
+        together = sorted(k for part in parts for k in part.keys)
+        assert together == sorted(full.keys), explain("v1.1 redeemed + unredeemed != all", redactor, full.exchange, *(p.exchange for p in parts))
+
+    run_property(prop, known_customers(discovery, with_coupons=True))
+
+
+def test_v2_status_combination_is_the_union(listing, discovery, run_property, redactor) -> None:
+    def prop(customer, statuses):
+        full = listing.coupons(V2L, customer)
+        got = listing.coupons(V2L, customer, status=",".join(statuses))
+        rules = [r for r in filters_for(V2L, "status") if r.value in statuses]
+        check_selection(f"{V2L} status={','.join(statuses)}", full, got, union(rules), discovery.now, redactor)
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.lists(st.sampled_from(DEFINED_V2_STATUSES), min_size=2, max_size=4, unique=True))
+
+
+def test_v11_series_filter_keeps_that_series_only(listing, discovery, run_property, redactor) -> None:
+    def prop(customer, series_id):
+        full = listing.coupons(V11, customer)
+        got = listing.coupons(V11, customer, series_id=series_id)
+        check_selection(f"{V11} series_id={series_id}", full, got, lambda c, now: c.series_id == str(series_id), discovery.now, redactor)
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.sampled_from(discovery.series_ids))
+
+
+def test_v11_store_filter_returns_active_coupons_only(listing, discovery, run_property, redactor) -> None:
+    """Which stores a series allows is not in the answers: only "active" and "a subset" are checkable."""
+    if not discovery.store_ids:
+        pytest.skip("no store id discovered")
+
+    def prop(customer, store_id):
+        full = listing.coupons(V11, customer)
+        got = listing.coupons(V11, customer, store_id=store_id)
+        active_or_undecided = lambda c, now: None if c.is_expired(now) is not True else False  # noqa: E731
+        unexpected, _ = selection_problems(full, got, active_or_undecided, discovery.now)
+        assert not unexpected, explain(f"{V11} store_id={store_id}: expired or foreign coupons returned", redactor, full.exchange, got.exchange, observed=unexpected)
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.sampled_from(discovery.store_ids))
+
+
+@st.composite
+def date_windows(draw, customer_dates):
+    """start_date/end_date around the customer's own issue and redemption days, one side or both."""
+    days = sorted({d.date() for d in customer_dates}) or [datetime.now(timezone.utc).date()]
+    start = draw(st.sampled_from(days)) + timedelta(days=draw(st.integers(-3, 3)))
+    end = start + timedelta(days=draw(st.integers(1, 400)))
+    shape = draw(st.sampled_from(["both", "start", "end"]))
+    return (start if shape != "end" else None), (end if shape != "start" else None)
+
+
+def test_v11_date_window_keeps_coupons_issued_or_redeemed_in_it(listing, discovery, run_property, redactor) -> None:
+    def prop(customer, data):
+        full = listing.coupons(V11, customer)
+        moments = [m for v in full.views for m in (v.issued, *v.redeemed) if m]
+        start, end = data.draw(date_windows(moments))
+        got = listing.coupons(V11, customer, start_date=start and start.isoformat(), end_date=end and end.isoformat())
+        as_dt = lambda d: d and datetime(d.year, d.month, d.day, tzinfo=timezone.utc)  # noqa: E731
+        check_selection(f"{V11} start_date={start} end_date={end}", full, got, lambda c, now: in_window(c, as_dt(start), as_dt(end)), discovery.now, redactor)
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.data())
+
+
+ORDER_KEYS = {"created_date": lambda v: v.issued, "valid_till": lambda v: v.valid_till, "created_by": None}
+
+
+@pytest.mark.parametrize("order_by", list(ORDER_KEYS))
+def test_v11_order_is_monotone_and_asc_reverses_desc(order_by, listing, discovery, run_property, redactor) -> None:
+    key = ORDER_KEYS[order_by]
+
+    def prop(customer):
+        asc = listing.coupons(V11, customer, order_by=order_by, sort_order="asc")
+        desc = listing.coupons(V11, customer, order_by=order_by, sort_order="desc")
+        where = explain(f"{V11} order_by={order_by}", redactor, asc.exchange, desc.exchange)
+        assert sorted(asc.keys) == sorted(desc.keys), f"asc and desc hold different coupons\n{where}"
+        if key is None:
+            return  # created_by is not in the answer: only the set can be checked
+        asc_keys, desc_keys = [key(v) for v in asc.views], [key(v) for v in desc.views]
+        if None in asc_keys or None in desc_keys:
+            return  # a malformed date is the schema test's finding
+        assert asc_keys == sorted(asc_keys), f"asc is not ascending by {order_by}\n{where}"
+        assert desc_keys == sorted(desc_keys, reverse=True), f"desc is not descending by {order_by}\n{where}"
+
+    run_property(prop, known_customers(discovery, with_coupons=True))
+
+
+def test_v11_limit_caps_the_page_and_leaves_total_alone(listing, discovery, run_property, redactor) -> None:
+    def prop(customer, limit):
+        full = listing.coupons(V11, customer)
+        page = listing.coupons(V11, customer, limit=limit)
+        where = explain(f"{V11} limit={limit}", redactor, full.exchange, page.exchange)
+        assert len(page.keys) <= limit, f"{len(page.keys)} coupons for limit={limit}\n{where}"
+        assert len(page.keys) == min(limit, len(full.keys)), f"a short page: {len(page.keys)} of {len(full.keys)}\n{where}"
+        assert page.total == full.total, f"total {page.total} with limit, {full.total} without\n{where}"
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.integers(1, 12))
+
+
+def test_v11_default_limit_is_100(listing, discovery, redactor) -> None:
+    for customer in discovery.with_coupons:
+        exchange = listing.target.get(V11, "/v1.1/customer/coupons", {"id": customer.id})
+        coupons = listing._parse(V11, exchange)
+        assert len(coupons.keys) <= 100, explain("more than the default 100 coupons without limit", redactor, exchange)
+
+
+def test_v2_pages_are_slices_of_the_whole_list(listing, discovery, run_property, redactor) -> None:
+    def prop(customer, limit, offset):
+        full = listing.coupons(V2L, customer)
+        page = listing.coupons(V2L, customer, limit=limit, offset=offset)
+        where = explain(f"{V2L} limit={limit} offset={offset}", redactor, full.exchange, page.exchange)
+        assert page.keys == full.keys[offset : offset + limit], f"page {page.keys} is not full[{offset}:{offset + limit}]\n{where}"
+        assert page.total == full.total == len(full.keys), f"total {page.total} (page), {full.total} (whole), {len(full.keys)} listed\n{where}"
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.integers(1, 6), st.integers(0, 8))
+
+
+def test_v2_default_order_is_descending(listing, discovery, run_property, redactor) -> None:
+    """The sort key is undocumented (D-33): default must equal DESC, and ASC hold the same coupons."""
+
+    def prop(customer):
+        default = listing.coupons(V2L, customer)
+        desc = listing.coupons(V2L, customer, sort_order="DESC")
+        asc = listing.coupons(V2L, customer, sort_order="ASC")
+        where = explain(f"{V2L} default order", redactor, default.exchange, desc.exchange, asc.exchange)
+        assert default.keys == desc.keys, f"the default order is not DESC\n{where}"
+        assert sorted(asc.keys) == sorted(desc.keys), f"ASC and DESC hold different coupons\n{where}"
+
+    run_property(prop, known_customers(discovery, with_coupons=True))
+
+
+CASES = {None: str.upper, "UPPER": str.upper, "LOWER": str.lower}
+
+
+@pytest.mark.parametrize("operation_id", [V11, V2L, V2ID])
+@pytest.mark.parametrize("case", [None, "UPPER", "LOWER", "AS_IT_IS"], ids=["default", "UPPER", "LOWER", "AS_IT_IS"])
+def test_coupon_code_case_is_applied(operation_id, case, listing, discovery, run_property, redactor) -> None:
+    def prop(customer):
+        got = listing.coupons(operation_id, customer, coupon_code_case=case)
+        created = {c.code.casefold(): c.code for c in customer.coupons}
+        for code in (v.code for v in got.views):
+            wanted = CASES[case](code) if case in CASES else created.get(code.casefold(), code)
+            assert code == wanted, explain(f"{operation_id} coupon_code_case={case}: code {code!r}", redactor, got.exchange, expected=wanted, observed=code)
+
+    run_property(prop, known_customers(discovery, with_coupons=True))
+
+
+def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_property, redactor) -> None:
+    def prop(data):
+        pool = discovery.coupons
+        picked = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique_by=lambda c: c.id))
+        wanted = sorted(c.code.casefold() for c in picked)
+        by_ids = listing.target.get(V2C, "/v2/coupon", {"couponIds": ",".join(str(c.id) for c in picked)})
+        asked = ",".join(data.draw(code_cases(c.code)) for c in picked)
+        by_codes = listing.target.get(V2C, "/v2/coupon", {"couponCodes": asked})
+        for how, exchange in (("couponIds", by_ids), ("couponCodes", by_codes)):
+            found = sorted(str(c.get("code", "")).casefold() for c in listing._parse(V2C, exchange).coupons)
+            assert found == wanted, explain(f"{V2C} by {how}", redactor, exchange, expected=wanted, observed=found)
+
+    run_property(prop, st.data())
+
+
+def test_v2_coupon_by_customer_returns_only_that_customers_coupons(listing, discovery, run_property, redactor) -> None:
+    """A subset, not equality: the docs' own examples return 6 coupons here and 7 in the v2 list (D-29)."""
+
+    def prop(customer):
+        exchange = listing.target.get(V2C, "/v2/coupon", {"issuedToIds": customer.id})
+        found = {str(c.get("code", "")).casefold() for c in listing._parse(V2C, exchange).coupons}
+        own = {c.code.casefold() for c in customer.coupons}
+        assert found <= own, explain(f"{V2C} issuedToIds={customer.id}: foreign coupons", redactor, exchange, observed=sorted(found - own))
+
+    run_property(prop, known_customers(discovery, with_coupons=True))
+
+
+def test_isredeemable_answers_each_code_in_the_asked_case(listing, discovery, run_property, redactor) -> None:
+    now = discovery.now
+
+    def prop(customer, data):
+        picked = data.draw(st.lists(st.sampled_from(customer.coupons), min_size=1, max_size=3, unique_by=lambda c: c.id))
+        case = data.draw(st.sampled_from([None, "UPPER", "LOWER", "AS_IT_IS"]))
+        asked = [data.draw(code_cases(c.code)) for c in picked]
+        exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {"id": customer.id, "code": ",".join(asked), "coupon_code_case": case})
+        redeemable = (exchange.json.get("response", {}).get("coupons") or {}).get("redeemable")
+        items = redeemable if isinstance(redeemable, list) else [redeemable]
+        where = lambda title, **kw: explain(f"{RED}: {title}", redactor, exchange, **kw)  # noqa: E731
+        assert len(items) == len(picked), where("one answer per code", expected=len(picked), observed=len(items))
+        for coupon, item in zip(picked, items):
+            shown = {None: coupon.code.upper(), "UPPER": coupon.code.upper(), "LOWER": coupon.code.lower(), "AS_IT_IS": coupon.code}[case]
+            assert item.get("code") == shown, where(f"code case {case}", expected=shown, observed=item.get("code"))
+            margin = abs(coupon.valid_till - now) < timedelta(minutes=5) if coupon.valid_till else True
+            if margin or coupon.redemptions_left is None:
+                continue
+            if coupon.valid_till < now:
+                assert item.get("is_redeemable") == "false", where(f"expired coupon {coupon.id} said redeemable", observed=item.get("is_redeemable"))
+            elif coupon.redemptions_left != 0:
+                assert item.get("is_redeemable") == "true", where(f"live coupon {coupon.id} with redemptions left refused", observed=item.get("is_redeemable"))
+
+    run_property(prop, known_customers(discovery, with_coupons=True), st.data())

@@ -1,0 +1,38 @@
+"""Schemathesis over the whole contract: every operation, positive and negative generation, the
+examples, coverage and fuzzing phases, with discovered customers and coupons mixed into requests.
+
+Checks that fit read-only GETs and that the docs support: no server error, a documented status,
+a documented content type, a body matching the schema, documented headers. Rejection of invalid
+input is held only where the docs state it (tests/conformance/test_errors_and_security.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from coupon_contracts.listing import explain
+from coupon_contracts.strategies import with_real_values
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance]
+
+schema = schemathesis.pytest.from_fixture("coupon_schema")
+
+
+@pytest.mark.family("schema")
+@schema.parametrize()
+def test_operation_honours_the_contract(case, target, discovery, suite_settings, redactor) -> None:
+    operation_id = case.operation.definition.raw["operationId"]
+    case = with_real_values(case, discovery, seed=suite_settings.seed)
+    exchange = target.send(operation_id, case.as_transport_kwargs(base_url=target.base_url))
+    try:
+        case.validate_response(exchange.response, checks=CHECKS)
+    except AssertionError as failure:  # Schemathesis' FailureGroup: re-told without secrets or PII
+        raise AssertionError(explain(f"{operation_id}: {failure}", redactor, exchange)) from None

@@ -1,7 +1,7 @@
 """`coupon-contracts`: the command line face. It parses flags and calls the core; nothing more.
 
 Exit codes: 0 the target honours the contract, 1 contract violations, 2 usage or configuration
-error (one line on stderr), 3 the target could not be used.
+error (one line on stderr), 3 the target could not be used; 4 is kept for a crash of the tool itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from . import __version__
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE, EXIT_INTERNAL_ERROR = 0, 1, 2, 3, 4
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,7 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="check a target (the embedded mock by default) against the contract")
-    run.add_argument("--reports", type=Path, default=Path("reports"), help="folder for junit.xml and other outputs (default: reports/)")
+    from .plugin import OPTIONS
+
+    for name, text in OPTIONS.items():
+        run.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, help=text)
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments passed to pytest after --")
     run.set_defaults(command=_run)
 
@@ -64,22 +67,57 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Run the conformance suite with pytest, writing junit.xml under --reports."""
+    """Run the conformance suite with pytest; the exit code says honoured, violated, misconfigured or down."""
     import pytest
 
-    reports: Path = args.reports
+    from . import plugin
+    from .settings import Settings, SettingsError
+
+    overrides = {name: getattr(args, name) for name in plugin.OPTIONS}
+    try:
+        settings = Settings.load(overrides=overrides)  # fail fast, before pytest starts
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    reports = settings.reports
     reports.mkdir(parents=True, exist_ok=True)
+    options = [f"--{name.replace('_', '-')}={value}" for name, value in overrides.items() if value is not None]
     extra = [a for a in args.pytest_args if a != "--"]
     code = pytest.main(
-        [str(PROJECT_ROOT / "tests" / "conformance"), f"--junitxml={reports / 'junit.xml'}", "-p", "no:cacheprovider", "-q", *extra]
+        [
+            str(PROJECT_ROOT / "tests" / "conformance"),
+            f"--rootdir={PROJECT_ROOT}",
+            f"--junitxml={reports / 'junit.xml'}",
+            f"--alluredir={reports / 'allure-results'}",
+            "--clean-alluredir",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *options,
+            *extra,
+        ]
     )
-    if code == pytest.ExitCode.OK:
+    return exit_code(int(code), plugin.run_state.exit_reason)
+
+
+def exit_code(pytest_code: int, reason: str | None) -> int:
+    """Map pytest's exit code (and why the plugin stopped, if it did) to the suite's."""
+    if pytest_code == 0:
         return EXIT_OK
-    if code == pytest.ExitCode.TESTS_FAILED:
+    if pytest_code == 1:
         return EXIT_VIOLATIONS
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("coupon-contracts: error: no conformance test was collected from tests/conformance", file=sys.stderr)
-    return EXIT_USAGE
+    if reason == "usage":
+        return EXIT_USAGE
+    if reason == "target":
+        return EXIT_TARGET_UNAVAILABLE
+    if pytest_code == 2:  # interrupted by the user
+        return 130
+    if pytest_code == 5:
+        print("coupon-contracts: error: no conformance test was collected (check the arguments after --)", file=sys.stderr)
+        return EXIT_USAGE
+    if pytest_code == 4:
+        return EXIT_USAGE  # pytest already printed which argument it refused
+    print("coupon-contracts: internal error (a bug in coupon-contracts, not in the target): see the traceback above", file=sys.stderr)
+    return EXIT_INTERNAL_ERROR
 
 
 def _mock(args: argparse.Namespace) -> int:

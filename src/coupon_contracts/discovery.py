@@ -8,6 +8,7 @@ tests to report, so here a missing field only means less is known.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -33,6 +34,7 @@ class KnownCoupon:
     redemptions_left: int | None
     store_id: int | None
     store_code: str | None
+    redeemable_at: tuple[int, ...] | None = None  # series.redeemAtStore; None: every store or unknown ([-1], D-46)
 
     def is_expired(self, now: datetime) -> bool | None:
         """Whether valid_till is past; None when unknown."""
@@ -85,8 +87,10 @@ class Discovery:
 
     @property
     def store_ids(self) -> list[int]:
-        """Issuing stores of the discovered coupons, sorted."""
-        return sorted({c.store_id for c in self.coupons if c.store_id is not None})
+        """Stores seen: where coupons were issued and where restricted series may be redeemed, sorted."""
+        issuing = {c.store_id for c in self.coupons if c.store_id is not None}
+        allowed = {s for c in self.coupons for s in c.redeemable_at or ()}
+        return sorted(issuing | allowed)
 
 
 def discover(target: Target, *, now: datetime | None = None) -> Discovery:
@@ -119,9 +123,21 @@ def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
                         redemptions_left=item.get("redemptionsLeft") if isinstance(item.get("redemptionsLeft"), int) else None,
                         store_id=store.get("id") if isinstance(store.get("id"), int) else None,
                         store_code=store.get("code") if isinstance(store.get("code"), str) else None,
+                        redeemable_at=_store_list((item.get("series") or {}).get("redeemAtStore") if isinstance(item.get("series"), dict) else None),
                     )
                 )
     return customer
+
+
+def _store_list(value: Any) -> tuple[int, ...] | None:
+    """`"[75152700,75152701]"` as store ids; None for `"[-1]"` (undocumented sentinel) or anything else."""
+    try:
+        stores = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if not isinstance(stores, list) or not stores or not all(isinstance(s, int) for s in stores) or -1 in stores:
+        return None
+    return tuple(stores)
 
 
 def _require_usable(target: Target, response: Any, what: str) -> None:

@@ -91,6 +91,8 @@ def _run(args: argparse.Namespace) -> int:
             "--clean-alluredir",
             "-p",
             "no:cacheprovider",
+            "-W",
+            "ignore::pytest.PytestAssertRewriteWarning",  # the CLI imported httpx/anyio before pytest started
             "-q",
             *options,
             *extra,

@@ -14,6 +14,7 @@ import pytest
 
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
+from .drift import DriftLog, findings_for, write_drift_report
 from .redaction import Redactor
 from .settings import Settings, SettingsError
 from .target import Exchange, Target, TargetUnavailable, open_target
@@ -33,6 +34,7 @@ OPTIONS = {
     "rate_limit": "requests per second, 0 for none (COUPON_API_RATE_LIMIT)",
     "reports": "folder for reports (COUPON_CONTRACTS_REPORTS)",
     "mock_faults": "faults of the embedded mock, comma-separated (COUPON_CONTRACTS_MOCK_FAULTS)",
+    "operations": "check only these operationIds, comma-separated (COUPON_CONTRACTS_OPERATIONS)",
 }
 
 
@@ -43,6 +45,22 @@ class RunState:
         self.exit_reason: str | None = None  # "usage" or "target" when the plugin ended the run
         self.exchanges: list[Exchange] = []
         self.settings: Settings | None = None
+        self.drift = DriftLog()
+        self.contract: Contract | None = None
+        self.redactor: Redactor | None = None
+        self.target_label = ""
+
+    def observe(self, exchange: Exchange) -> None:
+        """Hold every response of the run against the contract."""
+        self.exchanges.append(exchange)
+        if self.contract is None or self.redactor is None:
+            return
+        self.drift.responses += 1
+        response = exchange.response
+        request = self.redactor.curl(exchange.request)
+        content_type = response.headers.get("content-type", "")
+        for finding in findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, request=request):
+            self.drift.add(finding)
 
 
 run_state = RunState()
@@ -64,14 +82,35 @@ def pytest_configure(config: pytest.Config) -> None:
     global run_state
     run_state = RunState()
     config.addinivalue_line("markers", "family(name): check family of a conformance test (schema, filters, consistency, errors, security)")
+    config.addinivalue_line("markers", "operations(*ids): the operationIds a conformance test exercises")
+
+
+def _overrides(config: pytest.Config) -> dict[str, Any]:
+    return {name: config.getoption(f"coupon_{name}") for name in OPTIONS}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `operations` set, keep only the tests that exercise one of them."""
+    try:
+        wanted = set(Settings.load(overrides=_overrides(config)).operations)
+    except SettingsError:
+        return  # the suite_settings fixture reports it as exit 2
+    if not wanted:
+        return
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("operations")
+        (dropped if marker is not None and not wanted & set(marker.args) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
 def suite_settings(pytestconfig: pytest.Config) -> Settings:
     """The run's settings: defaults < coupon-contracts.toml < environment < command-line options."""
-    overrides = {name: pytestconfig.getoption(f"coupon_{name}") for name in OPTIONS}
     try:
-        settings = Settings.load(overrides=overrides)
+        settings = Settings.load(overrides=_overrides(pytestconfig))
     except SettingsError as exc:
         stop("usage", str(exc))
     run_state.settings = settings
@@ -102,11 +141,12 @@ def redactor(suite_settings: Settings) -> Redactor:
 
 
 @pytest.fixture(scope="session")
-def target(suite_settings: Settings, redactor: Redactor) -> Iterator[Target]:
-    """The system under test; every exchange is kept for the reports."""
+def target(suite_settings: Settings, redactor: Redactor, contract: Contract) -> Iterator[Target]:
+    """The system under test; every exchange is held against the contract for the drift report."""
     target = open_target(suite_settings)
     redactor.add_credentials(**{k: target.credentials.get(k) for k in ("username", "password", "oauth_token")})
-    target.observers.append(run_state.exchanges.append)
+    run_state.contract, run_state.redactor, run_state.target_label = contract, redactor, target.label
+    target.observers.append(run_state.observe)
     yield target
     target.close()
 
@@ -157,11 +197,22 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         raise
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the drift report; a breaking finding fails the run even if no test asserted it."""
+    if run_state.contract is None or run_state.redactor is None or run_state.drift.responses == 0:
+        return
+    folder = reports_dir(run_state.settings)
+    write_drift_report(run_state.drift, folder, target=run_state.target_label, contract_hash=run_state.contract.fingerprint, redactor=run_state.redactor)
+    if run_state.drift.breaking and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if not any("conformance" in str(arg) for arg in config.args):
         return None
     try:
-        settings = Settings.load(overrides={name: config.getoption(f"coupon_{name}") for name in OPTIONS})
+        settings = Settings.load(overrides=_overrides(config))
     except SettingsError:
         return None  # the suite_settings fixture reports it, once, as exit 2
     target = "embedded mock (in-process)" if settings.is_mock else settings.base_url

@@ -39,7 +39,9 @@ _ENV_VARS: dict[str, str] = {
     "rate_limit": "COUPON_API_RATE_LIMIT",
     "reports": "COUPON_CONTRACTS_REPORTS",
     "mock_faults": "COUPON_CONTRACTS_MOCK_FAULTS",
+    "operations": "COUPON_CONTRACTS_OPERATIONS",
 }
+OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
 _CUSTOMERS_EXAMPLE = "mobile:919900000001,id:5001"
 _URL_EXAMPLE = "https://eu.api.capillarytech.com"
@@ -132,6 +134,7 @@ class Settings:
     reports: Path
     config_file: Path | None
     mock_faults: tuple[str, ...] = ()  # faults of the embedded mock: demos and the suite's own proof
+    operations: tuple[str, ...] = ()  # operationIds to check; empty: all five
 
     @property
     def is_mock(self) -> bool:
@@ -188,6 +191,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         rate_limit = 0.0 if base_url is None else 5.0  # be gentle with a shared staging; the mock needs no care
     reports = _reports(given["reports"]) if "reports" in given else Path("reports")
     mock_faults = _mock_faults(given["mock_faults"]) if "mock_faults" in given else ()
+    operations = _operations(given["operations"]) if "operations" in given else ()
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
     if username is not None and password is None:
@@ -218,6 +222,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         reports=reports,
         config_file=config_file,
         mock_faults=mock_faults,
+        operations=operations,
     )
 
 
@@ -410,6 +415,18 @@ def _mock_faults(given: _Given) -> tuple[str, ...]:
     unknown = [n for n in names if n not in FAULTS]
     if unknown:
         raise SettingsError(f"{given.where}: unknown fault {unknown[0]!r}; see `coupon-contracts mock --list-faults`")
+    return names
+
+
+def _operations(given: _Given) -> tuple[str, ...]:
+    value = given.value
+    items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else None
+    if items is None or not all(isinstance(i, str) for i in items):
+        raise SettingsError(f"{given.where}: must be operationIds separated by commas, e.g. getCouponsV2,getCustomerCouponsV2")
+    names = tuple(i.strip() for i in items if i.strip())
+    unknown = [n for n in names if n not in OPERATION_IDS]
+    if unknown:
+        raise SettingsError(f"{given.where}: unknown operation {unknown[0]!r}; use {_one_of(OPERATION_IDS)}")
     return names
 
 

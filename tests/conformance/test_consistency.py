@@ -16,7 +16,7 @@ from coupon_contracts.listing import Listing, explain
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 
-pytestmark = pytest.mark.family("consistency")
+pytestmark = [pytest.mark.family("consistency"), pytest.mark.operations(V11, RED, V2C, V2L, V2ID)]
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ def _bad_credentials(target):
 
 @pytest.mark.family("security")
 @pytest.mark.parametrize("credentials", ["none", "wrong-password", "unhashed-password", "wrong-token"])
-@pytest.mark.parametrize("operation_id", [V11, RED, V2C, V2L, V2ID])
+@pytest.mark.parametrize("operation_id", [pytest.param(op, marks=pytest.mark.operations(op)) for op in (V11, RED, V2C, V2L, V2ID)])
 def test_bad_credentials_are_refused_with_401(operation_id, credentials, target, discovery, redactor) -> None:
     path, params = _request(operation_id, discovery)
     exchange = target.get(operation_id, path, params, auth=_bad_credentials(target)[credentials])
@@ -51,6 +51,7 @@ def test_bad_credentials_are_refused_with_401(operation_id, credentials, target,
     )
 
 
+@pytest.mark.operations(V2C)
 @pytest.mark.family("security")
 def test_oauth_token_is_accepted_when_configured(target, discovery, redactor) -> None:
     token = target.credentials.get("oauth_token")
@@ -71,12 +72,14 @@ def _item_code(exchange):
     return (customers[0].get("item_status") or {}).get("code") if customers else None
 
 
+@pytest.mark.operations(V11)
 @pytest.mark.family("errors")
 def test_v11_unknown_customer_is_item_code_701(target, discovery, redactor) -> None:
     exchange = target.get(V11, "/v1.1/customer/coupons", {"id": _unknown_customer(discovery)})
     assert _item_code(exchange) == 701, explain("an unknown customer is not item code 701", redactor, exchange, expected=701, observed=_item_code(exchange))
 
 
+@pytest.mark.operations(V11)
 @pytest.mark.family("errors")
 def test_v11_unknown_series_is_item_code_707(target, discovery, redactor) -> None:
     if UNKNOWN_SERIES_ID in discovery.series_ids:
@@ -86,6 +89,7 @@ def test_v11_unknown_series_is_item_code_707(target, discovery, redactor) -> Non
     assert _item_code(exchange) == 707, explain("an unknown series is not item code 707", redactor, exchange, expected=707, observed=_item_code(exchange))
 
 
+@pytest.mark.operations(V2ID)
 @pytest.mark.family("errors")
 @pytest.mark.parametrize(
     ("customer_id", "status", "code"),
@@ -99,6 +103,7 @@ def test_v2_by_id_documented_errors(customer_id, status, code, target, discovery
     assert observed == (status, True), explain(f"customerId={customer_id}: not {status} {code}", redactor, exchange, expected=(status, code), observed=exchange.response.status_code)
 
 
+@pytest.mark.operations(V2ID)
 @pytest.mark.family("errors")
 def test_v2_by_id_customer_without_coupons_is_404_no_coupons_found(target, discovery, redactor) -> None:
     if not discovery.without_coupons:

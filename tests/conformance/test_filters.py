@@ -61,7 +61,9 @@ def check_selection(rule_label, full, got, selects, now, redactor) -> None:
     )
 
 
-@pytest.mark.parametrize("rule", FILTERS, ids=lambda r: f"{r.operation_id}-{r.parameter}={r.value}")
+@pytest.mark.parametrize(
+    "rule", [pytest.param(r, marks=pytest.mark.operations(r.operation_id), id=f"{r.operation_id}-{r.parameter}={r.value}") for r in FILTERS]
+)
 def test_status_filter_selects_exactly_the_documented_coupons(rule: CouponFilter, listing, discovery, run_property, redactor) -> None:
     def prop(customer):
         full = listing.coupons(rule.operation_id, customer)
@@ -71,6 +73,7 @@ def test_status_filter_selects_exactly_the_documented_coupons(rule: CouponFilter
     run_property(prop, known_customers(discovery, with_coupons=True))
 
 
+@pytest.mark.operations(V11)
 def test_v11_redeemed_and_unredeemed_make_all(listing, discovery, run_property, redactor) -> None:
     def prop(customer):
         full = listing.coupons(V11, customer)
@@ -81,6 +84,7 @@ def test_v11_redeemed_and_unredeemed_make_all(listing, discovery, run_property, 
     run_property(prop, known_customers(discovery, with_coupons=True))
 
 
+@pytest.mark.operations(V2L)
 def test_v2_status_combination_is_the_union(listing, discovery, run_property, redactor) -> None:
     def prop(customer, statuses):
         full = listing.coupons(V2L, customer)
@@ -91,6 +95,7 @@ def test_v2_status_combination_is_the_union(listing, discovery, run_property, re
     run_property(prop, known_customers(discovery, with_coupons=True), st.lists(st.sampled_from(DEFINED_V2_STATUSES), min_size=2, max_size=4, unique=True))
 
 
+@pytest.mark.operations(V11)
 def test_v11_series_filter_keeps_that_series_only(listing, discovery, run_property, redactor) -> None:
     def prop(customer, series_id):
         full = listing.coupons(V11, customer)
@@ -100,6 +105,7 @@ def test_v11_series_filter_keeps_that_series_only(listing, discovery, run_proper
     run_property(prop, known_customers(discovery, with_coupons=True), st.sampled_from(discovery.series_ids))
 
 
+@pytest.mark.operations(V11)
 def test_v11_store_filter_returns_active_coupons_redeemable_there(listing, discovery, run_property, redactor) -> None:
     """Active coupons only; and a coupon whose series lists its stores (by-id redeemAtStore) only there.
 
@@ -136,6 +142,7 @@ def date_windows(draw, customer_dates):
     return (start if shape != "end" else None), (end if shape != "start" else None)
 
 
+@pytest.mark.operations(V11)
 def test_v11_date_window_keeps_coupons_issued_or_redeemed_in_it(listing, discovery, run_property, redactor) -> None:
     def prop(customer, data):
         full = listing.coupons(V11, customer)
@@ -151,6 +158,7 @@ def test_v11_date_window_keeps_coupons_issued_or_redeemed_in_it(listing, discove
 ORDER_KEYS = {"created_date": lambda v: v.issued, "valid_till": lambda v: v.valid_till, "created_by": None}
 
 
+@pytest.mark.operations(V11)
 @pytest.mark.parametrize("order_by", list(ORDER_KEYS))
 def test_v11_order_is_monotone_and_asc_reverses_desc(order_by, listing, discovery, run_property, redactor) -> None:
     key = ORDER_KEYS[order_by]
@@ -171,6 +179,7 @@ def test_v11_order_is_monotone_and_asc_reverses_desc(order_by, listing, discover
     run_property(prop, known_customers(discovery, with_coupons=True))
 
 
+@pytest.mark.operations(V11)
 def test_v11_limit_caps_the_page_and_leaves_total_alone(listing, discovery, run_property, redactor) -> None:
     def prop(customer, limit):
         full = listing.coupons(V11, customer)
@@ -183,6 +192,7 @@ def test_v11_limit_caps_the_page_and_leaves_total_alone(listing, discovery, run_
     run_property(prop, known_customers(discovery, with_coupons=True), st.integers(1, 12))
 
 
+@pytest.mark.operations(V11)
 def test_v11_default_limit_is_100(listing, discovery, redactor) -> None:
     for customer in discovery.with_coupons:
         exchange = listing.target.get(V11, "/v1.1/customer/coupons", {"id": customer.id})
@@ -190,6 +200,7 @@ def test_v11_default_limit_is_100(listing, discovery, redactor) -> None:
         assert len(coupons.keys) <= 100, explain("more than the default 100 coupons without limit", redactor, exchange)
 
 
+@pytest.mark.operations(V2L)
 def test_v2_pages_are_slices_of_the_whole_list(listing, discovery, run_property, redactor) -> None:
     def prop(customer, limit, offset):
         full = listing.coupons(V2L, customer)
@@ -201,6 +212,7 @@ def test_v2_pages_are_slices_of_the_whole_list(listing, discovery, run_property,
     run_property(prop, known_customers(discovery, with_coupons=True), st.integers(1, 6), st.integers(0, 8))
 
 
+@pytest.mark.operations(V2L)
 def test_v2_default_order_is_descending(listing, discovery, run_property, redactor) -> None:
     """The sort key is undocumented (D-33): default must equal DESC, and ASC hold the same coupons."""
 
@@ -218,7 +230,7 @@ def test_v2_default_order_is_descending(listing, discovery, run_property, redact
 CASES = {None: str.upper, "UPPER": str.upper, "LOWER": str.lower}
 
 
-@pytest.mark.parametrize("operation_id", [V11, V2L, V2ID])
+@pytest.mark.parametrize("operation_id", [pytest.param(op, marks=pytest.mark.operations(op)) for op in (V11, V2L, V2ID)])
 @pytest.mark.parametrize("case", [None, "UPPER", "LOWER", "AS_IT_IS"], ids=["default", "UPPER", "LOWER", "AS_IT_IS"])
 def test_coupon_code_case_is_applied(operation_id, case, listing, discovery, run_property, redactor) -> None:
     def prop(customer):
@@ -231,6 +243,7 @@ def test_coupon_code_case_is_applied(operation_id, case, listing, discovery, run
     run_property(prop, known_customers(discovery, with_coupons=True))
 
 
+@pytest.mark.operations(V2C)
 def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_property, redactor) -> None:
     def prop(data):
         pool = discovery.coupons
@@ -246,6 +259,7 @@ def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_
     run_property(prop, st.data())
 
 
+@pytest.mark.operations(V2C)
 def test_v2_coupon_by_customer_returns_only_that_customers_coupons(listing, discovery, run_property, redactor) -> None:
     """A subset, not equality: the docs' own examples return 6 coupons here and 7 in the v2 list (D-29)."""
 
@@ -258,6 +272,7 @@ def test_v2_coupon_by_customer_returns_only_that_customers_coupons(listing, disc
     run_property(prop, known_customers(discovery, with_coupons=True))
 
 
+@pytest.mark.operations(RED)
 def test_isredeemable_answers_each_code_in_the_asked_case(listing, discovery, run_property, redactor) -> None:
     now = discovery.now
 

@@ -30,6 +30,8 @@ schema = schemathesis.pytest.from_fixture("coupon_schema")
 @schema.parametrize()
 def test_operation_honours_the_contract(case, target, discovery, suite_settings, redactor) -> None:
     operation_id = case.operation.definition.raw["operationId"]
+    if suite_settings.operations and operation_id not in suite_settings.operations:
+        return  # the lazy schema ignores fixture-side filters: an unwanted operation sends nothing
     case = with_real_values(case, discovery, seed=suite_settings.seed)
     exchange = target.send(operation_id, case.as_transport_kwargs(base_url=target.base_url))
     try:

@@ -1,0 +1,108 @@
+"""Hold one observed response against its operation's contract and name every difference."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+
+from ..contract import Contract
+from ..fields import documented_fields, json_paths
+from .finding import DriftFinding, DriftKind
+
+__all__ = ["findings_for"]
+
+
+def findings_for(contract: Contract, operation_id: str, status: int, content_type: str, body: bytes, *, request: str = "") -> list[DriftFinding]:
+    """Every difference between one response and the contract (empty when it conforms)."""
+    operation = contract.operations.get(operation_id)
+    if operation is None:
+        return []
+
+    def finding(path: str, kind: DriftKind, expected: str, observed: str) -> DriftFinding:
+        return DriftFinding(operation.label, status, path, kind, expected, observed, request=request)
+
+    documented = operation.response_for(status)
+    if documented is None:
+        listed = ", ".join(sorted(operation.responses))
+        return [finding("", DriftKind.UNDOCUMENTED_STATUS, f"one of {listed}", str(status))]
+    found: list[DriftFinding] = []
+    media = content_type.split(";")[0].strip().lower()
+    if documented.schema_uri and media != "application/json":
+        found.append(finding("", DriftKind.CONTENT_TYPE_CHANGED, "application/json", media or "(none)"))
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return found + [finding("", DriftKind.BODY_NOT_JSON, "a JSON body", _preview(body))]
+    if documented.schema_uri is None:
+        return found
+    for error in contract.body_errors(operation_id, status, document):
+        found.append(_classify(error, finding))
+    declared = _declared(contract, documented.schema_uri)
+    for path in sorted(set(json_paths(document)) - declared):
+        if not _under_undeclared(path, declared):
+            found.append(finding(path, DriftKind.UNDOCUMENTED_FIELD, "not in the contract", _type_of_path(document, path)))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _declared(contract: Contract, schema_uri: str) -> frozenset[str]:
+    """The documented paths of a schema, computed once per run."""
+    return frozenset(documented_fields(contract, schema_uri))
+
+
+def _under_undeclared(path: str, declared: frozenset[str]) -> bool:
+    """Report an undocumented object once, not each of its sub-fields."""
+    parent = path.rsplit(".", 1)[0] if "." in path else ""
+    parent = parent.removesuffix("[]")
+    return bool(parent) and parent not in declared and parent.removesuffix("[]") not in declared
+
+
+def _path_of(error: ValidationError) -> str:
+    out = ""
+    for part in error.absolute_path:
+        out += "[]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _classify(error: ValidationError, finding: Any) -> DriftFinding:
+    path = _path_of(error)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    observed = json.dumps(error.instance)[:80]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        return finding(f"{path}.{missing}" if path else missing, DriftKind.MISSING_REQUIRED_FIELD, "present", "absent")
+    if error.validator == "type":
+        expected = schema.get("type")
+        kind = DriftKind.NULLABILITY_CHANGED if error.instance is None else DriftKind.TYPE_CHANGED
+        return finding(path, kind, json.dumps(expected), _json_type(error.instance))
+    if error.validator in ("pattern", "format"):
+        return finding(path, DriftKind.FORMAT_CHANGED, str(schema.get("pattern") or schema.get("format")), observed)
+    if error.validator in ("enum", "const"):
+        return finding(path, DriftKind.NEW_ENUM_VALUE, json.dumps(schema.get(error.validator)), observed)
+    return finding(path, DriftKind.CONSTRAINT_VIOLATED, f"{error.validator}: {json.dumps(error.validator_value)[:60]}", observed)
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object", type(None): "null"}[type(value)]
+
+
+def _type_of_path(document: Any, path: str) -> str:
+    node: Any = document
+    for part in path.replace("[]", ".[]").split("."):
+        if not part:
+            continue
+        if part == "[]":
+            node = node[0] if isinstance(node, list) and node else None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            node = None
+    return _json_type(node) if type(node) in (bool, int, float, str, list, dict, type(None)) else "?"
+
+
+def _preview(body: bytes) -> str:
+    text = body[:60].decode("utf-8", "replace").replace("\n", " ")
+    return f"{text!r}{'...' if len(body) > 60 else ''}"

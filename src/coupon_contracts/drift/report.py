@@ -1,0 +1,57 @@
+"""drift.json and drift.md: the run's findings, breaking first, every value already redacted."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..redaction import Redactor
+from .finding import DriftLog, Severity
+
+__all__ = ["write_drift_report"]
+
+FORMAT_VERSION = 1
+
+
+def write_drift_report(log: DriftLog, folder: Path, *, target: str, contract_hash: str, redactor: Redactor) -> dict[str, Any]:
+    """Write drift.json and drift.md under `folder`; return the JSON document."""
+    findings = [redactor.json(f.as_dict()) for f in log.sorted()]
+    document = {
+        "format": FORMAT_VERSION,
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "target": redactor.text(target),
+        "contract": contract_hash,
+        "responses": log.responses,
+        "summary": {
+            "breaking": sum(1 for f in log.findings.values() if f.severity is Severity.BREAKING),
+            "non-breaking": sum(1 for f in log.findings.values() if f.severity is Severity.NON_BREAKING),
+        },
+        "findings": findings,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "drift.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    (folder / "drift.md").write_text(_markdown(document), encoding="utf-8")
+    return document
+
+
+def _markdown(document: dict[str, Any]) -> str:
+    summary = document["summary"]
+    lines = [
+        "# Schema drift",
+        "",
+        f"Target: {document['target']}  ",
+        f"Contract: `{document['contract'][:12]}`  ",
+        f"Responses checked: {document['responses']}; findings: {summary['breaking']} breaking, {summary['non-breaking']} non-breaking.",
+        "",
+    ]
+    if not document["findings"]:
+        return "\n".join(lines + ["No drift: every response matched the contract.", ""])
+    lines += ["| severity | operation | status | field | kind | expected | observed | seen |", "|---|---|---|---|---|---|---|---|"]
+    for f in document["findings"]:
+        cells = [f["severity"], f["operation"], str(f["status"]), f"`{f['path'] or '(body)'}`", f["kind"], f["expected"], f["observed"], str(f["count"])]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "Reproduce (first occurrence of each finding):", ""]
+    lines += [f"- {f['operation']} `{f['path'] or '(body)'}`: `{f['request']}`" for f in document["findings"] if f["request"]]
+    return "\n".join(lines) + "\n"

@@ -93,7 +93,7 @@ class Redactor:
         """A URL with PII query values masked and secrets removed."""
         parts = urlsplit(url)
         query = [(k, mask_value(k, v) if self.is_masking_pii and k in PII_FIELDS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-        return self.text(urlunsplit(parts._replace(query=urlencode(query, safe=",:"))))
+        return self.text(urlunsplit(parts._replace(query=urlencode(query, safe=",:*@"))))
 
     def curl(self, request: httpx.Request) -> str:
         """The request as a curl line a reader can paste (credentials shown as a placeholder)."""

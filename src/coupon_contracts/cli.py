@@ -80,6 +80,9 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     reports = settings.reports
     reports.mkdir(parents=True, exist_ok=True)
+    target = "the embedded mock" + (f" with faults {', '.join(settings.mock_faults)}" if settings.mock_faults else "") if settings.is_mock else settings.base_url
+    print(f"coupon-contracts: checking {target}; profile {settings.profile.name}, seed {settings.seed} (COUPON_CONTRACTS_SEED={settings.seed} reproduces)")
+    sys.stdout.flush()
     options = [f"--{name.replace('_', '-')}={value}" for name, value in overrides.items() if value is not None]
     extra = [a for a in args.pytest_args if a != "--"]
     code = pytest.main(
@@ -98,7 +101,24 @@ def _run(args: argparse.Namespace) -> int:
             *extra,
         ]
     )
-    return exit_code(int(code), plugin.run_state.exit_reason)
+    result = exit_code(int(code), plugin.run_state.exit_reason)
+    _print_verdict(result, plugin.run_state, reports)
+    return result
+
+
+VERDICTS = {
+    EXIT_OK: "the target honours the contract",
+    EXIT_VIOLATIONS: "contract violations found",
+    EXIT_USAGE: "not run: usage or configuration error",
+    EXIT_TARGET_UNAVAILABLE: "not judged: the target could not be used",
+}
+
+
+def _print_verdict(result: int, state, reports: Path) -> None:
+    drift = state.drift
+    breaking = len(drift.breaking)
+    counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
+    print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){counts}; reports in {reports}/")
 
 
 def exit_code(pytest_code: int, reason: str | None) -> int:

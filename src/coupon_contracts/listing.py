@@ -57,13 +57,15 @@ class Listing:
     cache: dict[tuple, CouponList] = field(default_factory=dict)
 
     def coupons(self, operation_id: str, customer: KnownCustomer, **params: Any) -> CouponList:
-        """The customer's coupons from a list operation (v1.1 list, v2 list or v2 by-id)."""
+        """The customer's coupons from a list operation (v1.1 list, v2 list, v2 by-id, v2/coupon by issuedToIds)."""
         query = {k: v for k, v in params.items() if v is not None}
         key = (operation_id, customer.id, tuple(sorted((k, str(v)) for k, v in query.items())))
         if key in self.cache:
             return self.cache[key]
         if operation_id == "getCustomerCouponsByIdV2":
             exchange = self.target.get(operation_id, f"/v2/customers/{customer.id}/coupons", query)
+        elif operation_id == "getCouponsV2":
+            exchange = self.target.get(operation_id, PATHS[operation_id], {"issuedToIds": customer.id} | query)
         else:
             identifier = {"id": customer.id}
             defaults = {"limit": ALL} if "limit" not in query else {}

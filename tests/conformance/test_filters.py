@@ -230,7 +230,7 @@ def test_v2_default_order_is_descending(listing, discovery, run_property, redact
 CASES = {None: str.upper, "UPPER": str.upper, "LOWER": str.lower}
 
 
-@pytest.mark.parametrize("operation_id", [pytest.param(op, marks=pytest.mark.operations(op)) for op in (V11, V2L, V2ID)])
+@pytest.mark.parametrize("operation_id", [pytest.param(op, marks=pytest.mark.operations(op)) for op in (V11, V2L, V2ID, V2C)])
 @pytest.mark.parametrize("case", [None, "UPPER", "LOWER", "AS_IT_IS"], ids=["default", "UPPER", "LOWER", "AS_IT_IS"])
 def test_coupon_code_case_is_applied(operation_id, case, listing, discovery, run_property, redactor) -> None:
     def prop(customer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,9 @@ def client_for(app, auth: str = "md5"):
 def mock_client(mock_app):
     """A client of the faithful mock with valid Basic credentials."""
     return client_for(mock_app)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without any COUPON_* setting of the developer's shell, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")}
+    return env | extra

@@ -16,7 +16,7 @@ from coupon_contracts.cli import main
 from coupon_contracts.contract import Contract
 from coupon_contracts.mock import FAULTS
 
-from .conftest import ROOT
+from .conftest import ROOT, clean_env
 
 
 def test_mock_describe_prints_credentials_and_customers(capsys) -> None:
@@ -83,7 +83,45 @@ def test_mock_serves_on_a_port(contract: Contract) -> None:
 
 def test_run_checks_the_embedded_mock_and_exits_0(tmp_path) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, env=clean_env()
     )
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert (tmp_path / "junit.xml").is_file()
+
+
+def test_run_against_the_mock_served_on_a_port(tmp_path) -> None:
+    """The remote path end to end: settings from the environment, httpx over a socket, Basic with MD5."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        described = json.loads(subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
+        customers = ",".join([f"mobile:{c['mobile']}" for c in described["customers"][:3]] + [f"id:{c['id']}" for c in described["customers"][3:6]])
+        env = clean_env(
+            COUPON_API_BASE_URL=f"http://127.0.0.1:{port}",
+            COUPON_API_USERNAME=described["username"],
+            COUPON_API_PASSWORD=described["password"],
+            COUPON_API_CUSTOMERS=customers,
+            COUPON_CONTRACTS_PROFILE="quick",
+        )
+        _wait_for_port(port)
+        started = time.monotonic()
+        completed = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True)
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-1000:]
+    assert elapsed < 30, f"quick profile over HTTP took {elapsed:.1f}s"
+    assert json.loads((tmp_path / "drift.json").read_text())["findings"] == []
+    for value in [described["password"], *(c["mobile"] for c in described["customers"][:3])]:
+        assert value not in completed.stdout + completed.stderr + (tmp_path / "drift.md").read_text()
+
+
+def _wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")

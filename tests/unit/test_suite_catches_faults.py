@@ -10,7 +10,6 @@ Runs go two at a time: the machine has two cores.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -20,15 +19,9 @@ import pytest
 
 from coupon_contracts.mock import FAULTS
 
-from .conftest import ROOT
+from .conftest import ROOT, clean_env
 
 FAITHFUL = "(faithful)"
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any COUPON_* setting of the developer's shell, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")}
-    return env | extra
 
 
 def _run(name: str, reports: Path) -> tuple[int, dict, str]:

@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
 
+    diff = commands.add_parser("diff", help="what changed between two runs (a baseline and a new run); exit 1 if anything breaking")
+    diff.add_argument("old", type=Path, help="the baseline: a run's reports folder or its observed-shapes.json")
+    diff.add_argument("new", type=Path, help="the new run: a reports folder or observed-shapes.json")
+    diff.set_defaults(command=_diff)
+
     report = commands.add_parser("report", help="render the HTML report of a run")
     report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
     report.set_defaults(command=_report)
@@ -188,6 +193,22 @@ def describe(state) -> dict:
             {"id": c.id, "mobile": c.mobile, "email": c.email, "external_id": c.external_id} for c in state.dataset.customers
         ],
     }
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Print the shape changes between two runs, breaking first."""
+    from .drift import ShapesError, compare_shapes, load_shapes
+
+    try:
+        old, new = load_shapes(args.old), load_shapes(args.new)
+    except ShapesError as exc:
+        raise UsageError(str(exc)) from None
+    changes = compare_shapes(old, new)
+    for change in changes:
+        print(change.line())
+    breaking = sum(c.is_breaking for c in changes)
+    print(f"coupon-contracts diff: {breaking} breaking, {len(changes) - breaking} non-breaking change(s) from {args.old} to {args.new}")
+    return EXIT_VIOLATIONS if breaking else EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import pytest
 
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
-from .drift import DriftLog, findings_for, write_drift_report
+from .drift import DriftLog, ObservedShapes, findings_for, write_drift_report
 from .redaction import Redactor
 from .settings import Settings, SettingsError
 from .target import Exchange, Target, TargetUnavailable, open_target
@@ -46,6 +46,7 @@ class RunState:
         self.exchanges: list[Exchange] = []
         self.settings: Settings | None = None
         self.drift = DriftLog()
+        self.shapes = ObservedShapes()
         self.contract: Contract | None = None
         self.redactor: Redactor | None = None
         self.target_label = ""
@@ -61,6 +62,12 @@ class RunState:
         content_type = response.headers.get("content-type", "")
         for finding in findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, request=request):
             self.drift.add(finding)
+        try:
+            document = response.json()
+        except ValueError:
+            return
+        operation = self.contract.operations.get(exchange.operation_id)
+        self.shapes.observe(operation.label if operation else exchange.operation_id, response.status_code, document)
 
 
 run_state = RunState()
@@ -204,6 +211,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     folder = reports_dir(run_state.settings)
     write_drift_report(run_state.drift, folder, target=run_state.target_label, contract_hash=run_state.contract.fingerprint, redactor=run_state.redactor)
+    run_state.shapes.write(folder / "observed-shapes.json")
     if run_state.drift.breaking and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -1,7 +1,21 @@
 """Schema drift: findings from every observed response, and the files that report them."""
 
+from .compare import ShapeChange, ShapesError, compare_shapes, load_shapes
 from .detect import findings_for
 from .finding import DriftFinding, DriftKind, DriftLog, Severity
 from .report import write_drift_report
+from .shapes import ObservedShapes
 
-__all__ = ["DriftFinding", "DriftKind", "DriftLog", "Severity", "findings_for", "write_drift_report"]
+__all__ = [
+    "DriftFinding",
+    "DriftKind",
+    "DriftLog",
+    "ObservedShapes",
+    "Severity",
+    "ShapeChange",
+    "ShapesError",
+    "compare_shapes",
+    "findings_for",
+    "load_shapes",
+    "write_drift_report",
+]

@@ -1,0 +1,76 @@
+"""`coupon-contracts diff`: identical runs exit 0; a field gone exits 1 and names it; bad input exits 2."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from coupon_contracts.cli import main
+from coupon_contracts.drift import ObservedShapes, compare_shapes
+
+from .conftest import ROOT
+
+EXAMPLE = json.loads((ROOT / "contracts/examples/v2-customers-customerId-coupons.200.json").read_text())
+OP = "GET /v2/customers/{customerId}/coupons"
+
+
+def shapes_of(*bodies) -> dict:
+    shapes = ObservedShapes()
+    for body in bodies:
+        shapes.observe(OP, 200, body)
+    return shapes.as_dict()
+
+
+def edited(edit):
+    body = copy.deepcopy(EXAMPLE)
+    for coupon in body["entity"]:
+        edit(coupon)
+    return body
+
+
+def test_a_run_against_itself_has_no_change(tmp_path, capsys) -> None:
+    (tmp_path / "observed-shapes.json").write_text(json.dumps(shapes_of(EXAMPLE)))
+    assert main(["diff", str(tmp_path), str(tmp_path / "observed-shapes.json")]) == 0
+    assert "0 breaking, 0 non-breaking" in capsys.readouterr().out
+
+
+def test_a_field_gone_is_breaking_and_named(tmp_path, capsys) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir(), new.mkdir()
+    (old / "observed-shapes.json").write_text(json.dumps(shapes_of(EXAMPLE)))
+    (new / "observed-shapes.json").write_text(json.dumps(shapes_of(edited(lambda c: c.pop("trimmedCode")))))
+    assert main(["diff", str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("BREAKING") and "entity[].trimmedCode: field gone" in out
+
+
+def test_every_kind_of_change() -> None:
+    old = shapes_of(EXAMPLE)
+    new = shapes_of(edited(lambda c: c.update(seriesId=str(c["seriesId"]), validTill=c["validTill"][:10], description=None, tier="GOLD", couponDiscountType="PERC")))
+    found = {(c.path, c.change, c.is_breaking) for c in compare_shapes(old, new)}
+    assert ("entity[].seriesId", "retyped", True) in found
+    assert ("entity[].validTill", "reformatted", True) in found
+    assert ("entity[].description", "newly nullable", True) in found
+    assert ("entity[].tier", "new field", False) in found
+    assert ("entity[].couponDiscountType", "value new", False) in found
+    assert ("entity[].couponDiscountType", "value gone", False) in found
+    statuses = shapes_of(EXAMPLE)
+    statuses["operations"][OP]["500"] = {"responses": 1, "fields": {}}
+    assert [(c.change, c.is_breaking) for c in compare_shapes(old, statuses)] == [("new status code", True)]
+
+
+def test_an_optional_field_gone_is_not_breaking() -> None:
+    half = edited(lambda c: None)
+    half["entity"][1].pop("isRedeemed")
+    old = shapes_of(half)
+    new = shapes_of(edited(lambda c: c.pop("isRedeemed")))
+    (change,) = compare_shapes(old, new)
+    assert (change.change, change.is_breaking) == ("optional field gone", False)
+
+
+def test_unreadable_input_exits_2_with_one_line(tmp_path, capsys) -> None:
+    (tmp_path / "bad.json").write_text("{nope")
+    assert main(["diff", str(tmp_path / "bad.json"), str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "bad.json: not JSON" in err and len(err.splitlines()) == 1
+    assert main(["diff", str(tmp_path / "missing"), str(tmp_path)]) == 2

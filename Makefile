@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORTS ?= reports
 
-.PHONY: install test run report clean
+.PHONY: install test run report renderer clean
 
 install: $(STAMP)
 
@@ -23,7 +23,23 @@ test: install
 run: install
 	$(BIN)/coupon-contracts run --reports $(REPORTS)
 
-report: install
+# The HTML report's renderer: Allure 3 from npm, pinned, installed into .tools/ (git-ignored), never
+# globally. The stamp carries the version, so the install re-runs only when ALLURE_VERSION changes
+# (keep it equal to ALLURE_VERSION in src/coupon_contracts/reporting/allure_report.py; a test checks).
+NPM            ?= npm
+TOOLS          := .tools
+ALLURE_VERSION := 3.18.0
+ALLURE_STAMP   := $(TOOLS)/.allure-$(ALLURE_VERSION).installed
+
+renderer: $(ALLURE_STAMP)
+
+$(ALLURE_STAMP):
+	@mkdir -p $(TOOLS)
+	@rm -f $(TOOLS)/.allure-*.installed
+	$(NPM) install --prefix $(TOOLS) --save-exact --no-audit --no-fund --loglevel=error allure@$(ALLURE_VERSION)
+	@touch $@
+
+report: install renderer
 	$(BIN)/coupon-contracts report --reports $(REPORTS)
 
 clean:

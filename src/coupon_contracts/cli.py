@@ -101,6 +101,8 @@ def _run(args: argparse.Namespace) -> int:
             "no:cacheprovider",
             "-W",
             "ignore::pytest.PytestAssertRewriteWarning",  # the CLI imported httpx/anyio before pytest started
+            "-W",
+            "ignore:Generating overly large repr",  # Hypothesis on a Schemathesis case: noise, no finding
             "-q",
             *options,
             *extra,
@@ -212,11 +214,29 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    """Render the Allure HTML report of a run (issue #5 brings the renderer)."""
+    """Render the run's Allure results into one offline page, reports/allure-report/index.html.
+
+    The page must make no request to another host when opened: it is scanned after rendering, and
+    removed with exit 2 if anything (a renderer upgrade bringing analytics back) would phone out.
+    """
+    from .reporting.allure_report import RenderFailed, RendererMissing, external_references, render, write_categories
+
     results = args.reports / "allure-results"
     if not results.is_dir():
         raise UsageError(f"{results}: no Allure results to render; run `make run` first")
-    print(f"coupon-contracts: Allure results are in {results}; offline HTML rendering is not built yet (issue #5)")
+    write_categories(results)
+    try:
+        page = render(results, args.reports / "allure-report")
+    except (RendererMissing, RenderFailed) as exc:
+        raise UsageError(str(exc)) from None
+    outside = external_references(page.read_text(encoding="utf-8", errors="replace"))
+    if outside:
+        page.unlink()
+        raise UsageError(
+            f"{page}: removed, the rendered page would contact other hosts when opened ({len(outside)} reference(s), first: {outside[0]}); "
+            "check the renderer's analytics switch"
+        )
+    print(f"coupon-contracts: offline report in {page}")
     return EXIT_OK
 
 

@@ -12,14 +12,19 @@ from typing import Any
 
 import pytest
 
+from . import __version__
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
-from .drift import DriftLog, ObservedShapes, findings_for, write_drift_report
+from .drift import write_drift_report
 from .redaction import Redactor
-from .settings import Settings, SettingsError
-from .target import Exchange, Target, TargetUnavailable, open_target
+from .reporting.allure_report import write_categories, write_environment
+from .reporting.allure_results import attach_failure, label_markers, scrub_folder, write_drift_summary
+from .reporting.signoff import build_signoff, write_signoff
+from .run_record import RunRecord
+from .settings import OPERATION_IDS, Settings, SettingsError
+from .target import Target, TargetUnavailable, open_target
 
-__all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "RunState", "run_state"]
+__all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "run_state"]
 
 EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 2, 3
 OPTIONS = {
@@ -35,47 +40,17 @@ OPTIONS = {
     "reports": "folder for reports (COUPON_CONTRACTS_REPORTS)",
     "mock_faults": "faults of the embedded mock, comma-separated (COUPON_CONTRACTS_MOCK_FAULTS)",
     "operations": "check only these operationIds, comma-separated (COUPON_CONTRACTS_OPERATIONS)",
+    "mask_pii": "mask mobiles and e-mails in outputs: true (default) or false for local debugging (COUPON_CONTRACTS_MASK_PII)",
 }
 
 
-class RunState:
-    """What one session learned that the CLI needs afterwards: why it stopped, what it saw."""
-
-    def __init__(self) -> None:
-        self.exit_reason: str | None = None  # "usage" or "target" when the plugin ended the run
-        self.exchanges: list[Exchange] = []
-        self.settings: Settings | None = None
-        self.drift = DriftLog()
-        self.shapes = ObservedShapes()
-        self.contract: Contract | None = None
-        self.redactor: Redactor | None = None
-        self.target_label = ""
-
-    def observe(self, exchange: Exchange) -> None:
-        """Hold every response of the run against the contract."""
-        self.exchanges.append(exchange)
-        if self.contract is None or self.redactor is None:
-            return
-        self.drift.responses += 1
-        response = exchange.response
-        request = self.redactor.curl(exchange.request)
-        content_type = response.headers.get("content-type", "")
-        for finding in findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, request=request):
-            self.drift.add(finding)
-        try:
-            document = response.json()
-        except ValueError:
-            return
-        operation = self.contract.operations.get(exchange.operation_id)
-        self.shapes.observe(operation.label if operation else exchange.operation_id, response.status_code, document)
-
-
-run_state = RunState()
+run_state = RunRecord()
 
 
 def stop(reason: str, message: str) -> None:
     """End the session: a usage error (exit 2) or an unusable target (exit 3), one line."""
     run_state.exit_reason = reason
+    run_state.exit_message = message
     pytest.exit(f"coupon-contracts: {message}", returncode=EXIT_USAGE if reason == "usage" else EXIT_TARGET_UNAVAILABLE)
 
 
@@ -87,7 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     global run_state
-    run_state = RunState()
+    run_state = RunRecord()
     config.addinivalue_line("markers", "family(name): check family of a conformance test (schema, filters, consistency, errors, security)")
     config.addinivalue_line("markers", "operations(*ids): the operationIds a conformance test exercises")
 
@@ -111,6 +86,61 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _operations_of(item: pytest.Item) -> tuple[str, ...]:
+    marker = item.get_closest_marker("operations")
+    if marker is not None:
+        return tuple(marker.args)
+    return OPERATION_IDS if item.get_closest_marker("family") is not None else ()
+
+
+def _family_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("family")
+    return marker.args[0] if marker else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Allure labels from the test's family and operations: epic, feature, story, severity."""
+    family, operations = _family_of(item), _operations_of(item)
+    if family is None:
+        return
+    try:
+        contract = Contract.load()
+    except ContractError:
+        return  # the contract fixture reports it
+    for mark in label_markers(family, operations, contract):
+        item.add_marker(mark)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    run_state.begin_test(_family_of(item) or "other")
+    run_state.operations = _operations_of(item)
+
+
+def _labels() -> dict[str, str]:
+    contract = run_state.contract
+    return {op.operation_id: op.label for op in contract.operations.values()} if contract else {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Every failure's text is redacted before the terminal or junit.xml see it; tallies follow."""
+    if report.failed and run_state.redactor is not None:
+        report.longrepr = run_state.redactor.text(str(report.longrepr))
+    _tally(report)
+
+
+def _tally(report: pytest.TestReport) -> None:
+    """Tally each test (and each Schemathesis operation subtest) per operation and family."""
+    if report.when != "call" and not (report.when == "setup" and report.failed):
+        return
+    item_family = run_state.family
+    context = " ".join(str(x) for x in (getattr(report, "context", ""), report.head_line or "", report.nodeid))
+    operations = tuple(op_id for op_id, label in _labels().items() if label in context) or run_state.operations
+    if operations:
+        run_state.record(operations, item_family, passed=report.passed or report.skipped)
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +167,7 @@ def contract() -> Contract:
 @pytest.fixture(scope="session")
 def redactor(suite_settings: Settings) -> Redactor:
     """The run's redactor: knows the credentials now, the customers' PII once discovered."""
-    redactor = Redactor()
+    redactor = Redactor(is_masking_pii=suite_settings.mask_pii)
     password = suite_settings.password.reveal() if suite_settings.password else None
     token = suite_settings.oauth_token.reveal() if suite_settings.oauth_token else None
     redactor.add_credentials(username=suite_settings.username, password=password, oauth_token=token)
@@ -196,24 +226,52 @@ def coupon_schema(suite_settings: Settings, contract: Contract) -> Any:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """A target that stops answering mid-run is an outage (exit 3), not a failed test."""
+    """An outage mid-run ends it (exit 3); a failure gets its family tag and its attachments."""
     try:
         return (yield)
     except TargetUnavailable as exc:
         stop("target", str(exc))
         raise
+    except AssertionError as failure:
+        family = _family_of(item)
+        if family is None or run_state.contract is None or run_state.redactor is None:
+            raise
+        message = str(failure)
+        if not message.startswith("["):  # the schema test tags its own message and attaches itself
+            attach_failure(run_state.current, run_state.contract, run_state.redactor)
+            message = f"[{family}] {message}"  # Allure categories match on this tag
+        raise AssertionError(run_state.redactor.text(message)) from None
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write the drift report; a breaking finding fails the run even if no test asserted it."""
-    if run_state.contract is None or run_state.redactor is None or run_state.drift.responses == 0:
+    """Write every report of the run; a breaking finding fails the run even if no test asserted it."""
+    contract, redactor, settings = run_state.contract, run_state.redactor, run_state.settings
+    if contract is None or redactor is None or settings is None:
         return
-    folder = reports_dir(run_state.settings)
-    write_drift_report(run_state.drift, folder, target=run_state.target_label, contract_hash=run_state.contract.fingerprint, redactor=run_state.redactor)
-    run_state.shapes.write(folder / "observed-shapes.json")
     if run_state.drift.breaking and exitstatus == 0:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
+    folder = reports_dir(settings)
+    document = write_drift_report(run_state.drift, folder, target=run_state.target_label, contract_hash=contract.fingerprint, redactor=redactor)
+    run_state.shapes.write(folder / "observed-shapes.json")
+    outage = run_state.exit_message if run_state.exit_reason == "target" else None
+    write_signoff(build_signoff(run_state, contract, exit_code=int(exitstatus), outage=outage), folder, redactor)
+    results = folder / "allure-results"
+    if results.is_dir():
+        write_drift_summary(results, (folder / "drift.md").read_text(encoding="utf-8"), document["summary"]["breaking"])
+        write_categories(results)
+        write_environment(results, {
+            "target": run_state.target_label,
+            "contract": contract.fingerprint,
+            "profile": settings.profile.name,
+            "seed": str(settings.seed),
+            "suite.version": __version__,
+        })  # fmt: skip
+    for written in (results, folder / "junit.xml"):
+        if written.is_dir():
+            scrub_folder(written, redactor)
+        elif written.is_file():
+            written.write_text(redactor.text(written.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

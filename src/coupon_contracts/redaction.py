@@ -13,7 +13,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any, Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -22,7 +22,9 @@ __all__ = ["REDACTED", "Redactor", "mask_value"]
 REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = frozenset({"authorization", "x-cap-api-oauth-token", "cookie", "set-cookie", "proxy-authorization"})
 PII_FIELDS = {"mobile": "mobile", "email": "email"}
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A mobile number named as such in free text (JSON text, a query string), whoever's it is.
+NAMED_MOBILE = re.compile(r'((?:"mobile"|\bmobile)\s*[:=]\s*"?)(\+?\d{6,})')
+EMAIL = re.compile(r"[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 def mask_value(kind: str, value: str) -> str:
@@ -47,18 +49,19 @@ class Redactor:
         """Register the run's credentials, with the derived forms that could leak (MD5, Basic value)."""
         if password:
             digest = hashlib.md5(password.encode()).hexdigest()  # noqa: S324 - the vendor's scheme
-            self.secrets.update({password, digest})
+            self.secrets.update({password, digest, quote(password, safe="")})
             if username:
                 for secret in (password, digest):
                     self.secrets.add(base64.b64encode(f"{username}:{secret}".encode()).decode())
         if oauth_token:
-            self.secrets.add(oauth_token)
+            self.secrets.update({oauth_token, quote(oauth_token, safe="")})
 
     def add_pii(self, kind: str, values: Iterable[str | None]) -> None:
-        """Register customer mobiles or e-mails to mask wherever they appear."""
+        """Register customer mobiles or e-mails to mask wherever they appear, URL-encoded too."""
         for value in values:
             if value and len(value) >= 5:
                 self.pii[value] = mask_value(kind, value)
+                self.pii[quote(value, safe="")] = mask_value(kind, value)
 
     def text(self, text: str) -> str:
         """Scrub a piece of text."""
@@ -67,7 +70,8 @@ class Redactor:
         if self.is_masking_pii:
             for value, masked in sorted(self.pii.items(), key=lambda kv: len(kv[0]), reverse=True):
                 text = text.replace(value, masked)
-            text = EMAIL.sub(lambda m: mask_value("email", m.group(0)), text)
+            text = EMAIL.sub(lambda m: mask_value("email", unquote(m.group(0))), text)
+            text = NAMED_MOBILE.sub(lambda m: m.group(1) + mask_value("mobile", m.group(2)), text)
         return text
 
     def json(self, document: Any) -> Any:

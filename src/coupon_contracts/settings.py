@@ -40,6 +40,7 @@ _ENV_VARS: dict[str, str] = {
     "reports": "COUPON_CONTRACTS_REPORTS",
     "mock_faults": "COUPON_CONTRACTS_MOCK_FAULTS",
     "operations": "COUPON_CONTRACTS_OPERATIONS",
+    "mask_pii": "COUPON_CONTRACTS_MASK_PII",
 }
 OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
@@ -88,6 +89,11 @@ class CustomerRef:
     field: str
     value: str
 
+    def __repr__(self) -> str:
+        # Mobile numbers and e-mails are personal data: a repr in a log or report shows a mask.
+        shown = self.value if self.field not in ("mobile", "email") else self.value[:2] + "***"
+        return f"CustomerRef({self.field}:{shown})"
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -135,6 +141,7 @@ class Settings:
     config_file: Path | None
     mock_faults: tuple[str, ...] = ()  # faults of the embedded mock: demos and the suite's own proof
     operations: tuple[str, ...] = ()  # operationIds to check; empty: all five
+    mask_pii: bool = True  # False only for local debugging: secrets are removed regardless
 
     @property
     def is_mock(self) -> bool:
@@ -192,6 +199,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
     reports = _reports(given["reports"]) if "reports" in given else Path("reports")
     mock_faults = _mock_faults(given["mock_faults"]) if "mock_faults" in given else ()
     operations = _operations(given["operations"]) if "operations" in given else ()
+    mask_pii = _flag_value(given["mask_pii"]) if "mask_pii" in given else True
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
     if username is not None and password is None:
@@ -223,6 +231,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         config_file=config_file,
         mock_faults=mock_faults,
         operations=operations,
+        mask_pii=mask_pii,
     )
 
 
@@ -416,6 +425,18 @@ def _mock_faults(given: _Given) -> tuple[str, ...]:
     if unknown:
         raise SettingsError(f"{given.where}: unknown fault {unknown[0]!r}; see `coupon-contracts mock --list-faults`")
     return names
+
+
+def _flag_value(given: _Given) -> bool:
+    value = given.value
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{given.where}: {value!r} is not true or false")
 
 
 def _operations(given: _Given) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from schemathesis.core.failures import FailureGroup
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -19,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from coupon_contracts.listing import explain
+from coupon_contracts.reporting.allure_results import attach_failure
 from coupon_contracts.strategies import with_real_values
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -28,7 +30,7 @@ schema = schemathesis.pytest.from_fixture("coupon_schema")
 
 @pytest.mark.family("schema")
 @schema.parametrize()
-def test_operation_honours_the_contract(case, target, discovery, suite_settings, redactor) -> None:
+def test_operation_honours_the_contract(case, target, discovery, suite_settings, redactor, contract) -> None:
     operation_id = case.operation.definition.raw["operationId"]
     if suite_settings.operations and operation_id not in suite_settings.operations:
         return  # the lazy schema ignores fixture-side filters: an unwanted operation sends nothing
@@ -36,5 +38,6 @@ def test_operation_honours_the_contract(case, target, discovery, suite_settings,
     exchange = target.send(operation_id, case.as_transport_kwargs(base_url=target.base_url))
     try:
         case.validate_response(exchange.response, checks=CHECKS)
-    except AssertionError as failure:  # Schemathesis' FailureGroup: re-told without secrets or PII
-        raise AssertionError(explain(f"{operation_id}: {failure}", redactor, exchange)) from None
+    except FailureGroup as failure:  # re-told without secrets or PII, with the exchange attached
+        attach_failure([exchange], contract, redactor)
+        raise AssertionError(explain(f"[schema] {operation_id}: {failure}", redactor, exchange)) from None

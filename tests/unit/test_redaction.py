@@ -55,3 +55,8 @@ def test_masking_can_be_switched_off_for_local_debugging_but_secrets_never() -> 
     r.is_masking_pii = False
     text = r.text(f"{MOBILE} {PASSWORD}")
     assert MOBILE in text and PASSWORD not in text
+
+
+def test_unknown_customers_mobiles_are_masked_where_named() -> None:
+    text = Redactor().text('{"mobile": "918800000001"} and ?mobile=918800000002&id=5 and mobile: 918800000003')
+    assert "918800000001" not in text and "918800000002" not in text and "918800000003" not in text

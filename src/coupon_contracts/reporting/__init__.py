@@ -1,0 +1,1 @@
+"""Reporting: the offline, single-file Allure HTML report of a run (categories, environment, rendering)."""

@@ -1,0 +1,288 @@
+"""The offline Allure report of a run: categories, environment, and one self-contained `index.html`.
+
+The renderer is Allure 3 (npm package `allure`, pinned in ALLURE_VERSION and in the Makefile), run from
+the project's `.tools/` folder with its `allure2` plugin (the classic Allure 2 interface) in single-file
+mode. Why that plugin and not Allure 3's default `awesome` one: every Allure 3 HTML plugin embeds a Google
+Analytics script (googletagmanager.com) in its page, and only `allure2` lets it be switched off, by the
+environment variable `ALLURE_NO_ANALYTICS=true` (@allurereport/plugin-allure2, dist/generators.js);
+`awesome`, `classic` and `dashboard` hard-code `analyticsEnable: true` (3.0.0 to 3.18.0). The page is then
+checked by `external_references` anyway, so an upgrade that brings the analytics back fails loudly.
+
+Categories live in two places because the two kinds of Allure plugin read them from two places: the
+`allure2` plugin (and Allure 2 itself) from `categories.json` in the results folder, which
+`write_categories` writes; Allure 3's own plugins (`awesome`) from the `categories` key of the config file,
+which `render` generates (`allurerc.json`, in a temporary folder) from the same CATEGORIES.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterator, Mapping
+
+__all__ = [
+    "ALLURE_VERSION",
+    "CATEGORIES",
+    "RenderFailed",
+    "RendererMissing",
+    "TOOLS_DIR",
+    "allure_config",
+    "external_references",
+    "properties_text",
+    "render",
+    "write_categories",
+    "write_environment",
+]
+
+ALLURE_VERSION = "3.18.0"  # keep equal to ALLURE_VERSION in the Makefile (a unit test checks it)
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+TOOLS_DIR = PROJECT_ROOT / ".tools"  # `make report` installs the renderer here (git-ignored)
+REPORT_NAME = "coupon-contracts"
+RENDER_TIMEOUT = 600  # seconds
+
+
+class RendererMissing(Exception):
+    """The pinned renderer is not installed in .tools/ (or node is missing): `make report` installs it."""
+
+
+class RenderFailed(Exception):
+    """The renderer ran but produced no report; the message is its last line of output."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Categories
+# --------------------------------------------------------------------------------------------------
+
+# Failure messages start with a family tag. allure-pytest puts the exception's name before the text
+# ("AssertionError: [schema] ...", "Failed: [security] ..."), hence the optional "Name: " prefix.
+# The regexes are written to mean the same in Java (Allure 2, which matches the whole message with
+# DOTALL), JavaScript (Allure 3, RegExp.test without flags) and Python: no inline flags, [\s\S]* for
+# "anything, newlines included", ^ for "at the start".
+_PREFIX = r"^(?:[\w.]+: )?"
+TAGS = ("schema", "filters", "consistency", "errors", "security", "target unavailable")
+_FAILING = ["failed", "broken"]
+
+
+def _tagged(*tags: str) -> str:
+    return _PREFIX + r"\[(?:" + "|".join(tags) + r")\][\s\S]*"
+
+
+_UNTAGGED = _PREFIX.replace("^", "^(?!") + r"\[(?:" + "|".join(TAGS) + r")\])[\s\S]*"
+
+CATEGORIES: list[dict] = [
+    {"name": "Schema drift", "matchedStatuses": _FAILING, "messageRegex": _tagged("schema")},
+    {"name": "Behaviour", "matchedStatuses": _FAILING, "messageRegex": _tagged("filters", "consistency", "errors")},
+    {"name": "Security", "matchedStatuses": _FAILING, "messageRegex": _tagged("security")},
+    {"name": "Target unavailable", "matchedStatuses": [*_FAILING, "skipped"], "messageRegex": _tagged("target unavailable")},
+    # Anything without a family tag: a failed check that forgot its tag, or a crash of a test (broken).
+    {"name": "Other failures", "matchedStatuses": ["failed"], "messageRegex": _UNTAGGED},
+    {"name": "Broken tests", "matchedStatuses": ["broken"], "messageRegex": _UNTAGGED},
+]
+
+
+def write_categories(results_dir: Path) -> None:
+    """Write `categories.json` into the results folder (read by Allure 2 and Allure 3's allure2 plugin).
+
+    Allure 3's own plugins read the same CATEGORIES from the config file that `render` generates.
+    """
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Environment
+# --------------------------------------------------------------------------------------------------
+
+_SPECIAL = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f", "=": "\\=", ":": "\\:", "#": "\\#", "!": "\\!"}
+
+
+def _escape(text: str, *, is_key: bool) -> str:
+    """Escape as java.util.Properties.store does: the result is plain ASCII."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if char == " ":
+            out.append("\\ " if is_key or index == 0 else " ")
+        elif char in _SPECIAL:
+            out.append(_SPECIAL[char])
+        elif " " < char <= "~":
+            out.append(char)
+        else:  # control characters and non-ASCII as \uXXXX, UTF-16 surrogate pairs above the BMP
+            encoded = char.encode("utf-16-be")
+            out.extend(f"\\u{int.from_bytes(encoded[i:i + 2], 'big'):04X}" for i in range(0, len(encoded), 2))
+    return "".join(out)
+
+
+def properties_text(properties: Mapping[str, str]) -> str:
+    """The text of a Java properties file holding `properties`, in their order."""
+    return "".join(f"{_escape(str(key), is_key=True)}={_escape(str(value), is_key=False)}\n" for key, value in properties.items())
+
+
+def write_environment(results_dir: Path, properties: dict[str, str]) -> None:
+    """Write `environment.properties` (the report's Environment panel) into the results folder."""
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "environment.properties").write_text(properties_text(properties), encoding="ascii")
+
+
+# --------------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------------
+
+
+def allure_config(output: Path) -> dict:
+    """The Allure 3 config `render` uses: the allure2 plugin, one file, and the categories."""
+    return {
+        "name": REPORT_NAME,
+        "output": str(output),
+        "plugins": {"allure2": {"options": {"singleFile": True, "reportName": REPORT_NAME, "reportLanguage": "en"}}},
+        "categories": CATEGORIES,
+    }
+
+
+def _renderer(tools_dir: Path) -> tuple[str, Path]:
+    """node and the pinned allure CLI in tools_dir, or RendererMissing."""
+    hint = f"run `make report`, which installs it into {tools_dir}/"
+    package = tools_dir / "node_modules" / "allure" / "package.json"
+    cli = package.with_name("cli.js")
+    if not package.is_file() or not cli.is_file():
+        raise RendererMissing(f"the report renderer (allure {ALLURE_VERSION}, npm) is not installed: {hint}")
+    try:
+        installed = json.loads(package.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        installed = None
+    if installed != ALLURE_VERSION:
+        raise RendererMissing(f"the report renderer in {tools_dir}/ is allure {installed}, not the pinned {ALLURE_VERSION}: {hint}")
+    node = shutil.which("node")
+    if node is None:
+        raise RendererMissing("node (Node.js 20+) is not on PATH: install it, then run `make report`")
+    return node, cli
+
+
+def _last_line(*texts: str) -> str:
+    for text in texts:
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if lines:
+            return lines[-1]
+    return "no output"
+
+
+def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None) -> Path:
+    """Render `report_dir/index.html`: one self-contained page, analytics off. Returns its path.
+
+    Only index.html is written to report_dir (the renderer's side files stay in a temporary folder);
+    it replaces the previous one atomically.
+    """
+    results_dir, report_dir = Path(results_dir).resolve(), Path(report_dir)
+    node, cli = _renderer(Path(tools_dir) if tools_dir is not None else TOOLS_DIR)
+    env = {**os.environ, "ALLURE_NO_ANALYTICS": "true", "NO_COLOR": "1", "FORCE_COLOR": "0"}
+    with tempfile.TemporaryDirectory(prefix="coupon-contracts-allure-") as work:
+        work_dir = Path(work)
+        output = work_dir / "allure-report"
+        config = work_dir / "allurerc.json"
+        config.write_text(json.dumps(allure_config(output), indent=2), encoding="utf-8")
+        command = [node, str(cli), "generate", "--config", str(config), "--cwd", str(work_dir), "--output", str(output), str(results_dir)]
+        try:
+            done = subprocess.run(command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RENDER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise RenderFailed(f"allure generate took more than {RENDER_TIMEOUT} s") from None
+        page = output / "index.html"
+        if done.returncode != 0 or not page.is_file():
+            raise RenderFailed(f"allure generate failed (exit {done.returncode}): {_last_line(done.stderr, done.stdout)}")
+        report_dir.mkdir(parents=True, exist_ok=True)
+        target = report_dir / "index.html"
+        staging = report_dir / ".index.html.part"
+        shutil.copyfile(page, staging)
+        os.replace(staging, target)
+    return target
+
+
+# --------------------------------------------------------------------------------------------------
+# Offline check
+# --------------------------------------------------------------------------------------------------
+
+# Hosts of analytics and tracking scripts: flagged wherever they appear.
+ANALYTICS_HOSTS = (
+    "googletagmanager.com",
+    "google-analytics.com",
+    "analytics.google.com",
+    "doubleclick.net",
+    "cdn.segment.com",
+    "api.segment.io",
+    "cdn.mxpnl.com",
+    "api-js.mixpanel.com",
+    "static.hotjar.com",
+    "clarity.ms",
+    "plausible.io",
+    "mc.yandex.ru",
+    "i.posthog.com",
+)
+
+_Q = r"""\\?["'`]?\s*"""  # an optional (JSON-escaped) quote
+_ABS = r"""(?:https?|wss?|ftp):\\?/\\?/[^\s"'`<>)\\]*"""  # an absolute URL to another host
+_REL = r"""\\?["'`]\s*//[A-Za-z0-9][^\s"'`<>)\\]*"""  # a quoted protocol-relative URL
+_TARGET = rf"(?:{_Q}{_ABS}|{_REL})"
+_PATTERNS = [
+    # attributes the browser fetches while loading the page; `src:` for JS-built elements
+    re.compile(rf"\b(?:src|srcset|poster|background|ping|manifest|xlink:href|lowsrc|longdesc)\s*[:=]\s*{_TARGET}", re.I),
+    # href= except on links the user has to click (<a>, <area>)
+    re.compile(rf"<(?!a\b|area\b)[a-z][\w:-]*\b[^<>]*?\bhref\s*=\s*{_TARGET}", re.I),
+    re.compile(rf"\.href\s*=\s*{_Q}{_ABS}", re.I),  # location.href = ... (navigation on load)
+    re.compile(rf"\burl\(\s*{_TARGET}", re.I),  # CSS url(...)
+    re.compile(rf"@import\s+(?:url\(\s*)?{_TARGET}", re.I),  # CSS @import
+    re.compile(rf"\bimport\s*\(?\s*{_Q}{_ABS}", re.I),  # import("https://...") / import "https://..."
+    re.compile(rf"\bimport\b[^;]{{0,200}}?\bfrom\s*{_Q}{_ABS}", re.I),  # import x from "https://..."
+    re.compile(rf"\b(?:fetch|sendBeacon|importScripts|WebSocket|EventSource|Worker|SharedWorker)\s*\(\s*{_Q}{_ABS}", re.I),
+    re.compile(rf"\.open\(\s*{_Q}[A-Za-z]+\\?[\"'`]\s*,\s*{_Q}{_ABS}", re.I),  # XMLHttpRequest.open("GET", ...)
+    re.compile(rf"\bcontent\s*=\s*{_Q}\d+\s*;\s*url\s*=\s*{_Q}{_ABS}", re.I),  # <meta http-equiv=refresh>
+    re.compile(r"\bgtag\s*\(\s*\\?[\"']config", re.I),
+]
+# Applied to the lower-cased text (much faster than re.I on megabytes of inlined script).
+_ANALYTICS = re.compile(r"(?:" + "|".join(re.escape(host) for host in ANALYTICS_HOSTS) + r")[^\s\"'`<>)\\]*")
+_DATA_URI = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)(?:;[\w.+-]+=[\w.+-]+)*;base64,(?P<data>[A-Za-z0-9+/]+=*)")
+_TEXT_MIME = ("text/", "application/javascript", "application/x-javascript", "application/json", "application/xhtml", "image/svg")
+
+
+def _texts(text: str, where: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """The text and, decoded, every textual base64 data URI inside it (the inlined JS, CSS, SVG)."""
+    yield where, text.replace("\\/", "/")
+    if depth >= 3:
+        return
+    for match in _DATA_URI.finditer(text):
+        mime = match.group("mime").lower()
+        if not mime.startswith(_TEXT_MIME):
+            continue
+        try:
+            decoded = base64.b64decode(match.group("data")).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            continue
+        yield from _texts(decoded, f"{where} > inlined {mime}", depth + 1)
+
+
+def external_references(html: str) -> list[str]:
+    """Every place in the page that makes the browser contact another host when the page is opened.
+
+    Looks in the HTML and in the inlined (base64 data URI) scripts and styles, for http(s)/ws(s) and
+    protocol-relative URLs in src/href/url()/@import/import/fetch-like calls, and for analytics hosts
+    anywhere. Links the user clicks (<a href>) and XML namespaces are not requests and are not reported.
+    Returns "where: excerpt" strings, empty when the page is self-contained.
+    """
+    found: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for where, text in _texts(html, "index.html"):
+        matches = [match for pattern in _PATTERNS for match in pattern.finditer(text)]
+        matches += _ANALYTICS.finditer(text.lower())
+        for match in matches:
+            excerpt = match.group(0)
+            excerpt = " ".join((excerpt if len(excerpt) <= 160 else f"{excerpt[:80]} ... {excerpt[-60:]}").split())
+            if (where, excerpt) not in seen:
+                seen.add((where, excerpt))
+                found.append(f"{where}: {excerpt}")
+    return found

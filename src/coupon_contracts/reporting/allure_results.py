@@ -1,0 +1,103 @@
+"""What a run adds to allure-pytest's results: labels, failure attachments, a drift summary, a scrub.
+
+Labels: epic = API version, feature = operation, story = check family, severity from the family.
+On a failure the test's requests are attached as curl lines (credentials removed), their bodies
+(PII masked), their drift findings and the response schema. After the run every result file is
+passed through the redactor once more: the write boundary has no side door.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import allure
+import pytest
+
+from ..contract import Contract
+from ..drift import findings_for
+from ..redaction import Redactor
+from ..target import Exchange
+
+__all__ = ["SEVERITIES", "attach_failure", "label_markers", "scrub_folder", "write_drift_summary"]
+
+SEVERITIES = {"schema": "critical", "security": "critical", "errors": "normal", "filters": "normal", "consistency": "normal"}
+MAX_ATTACHED_EXCHANGES = 3
+
+
+def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: Contract) -> list[pytest.MarkDecorator]:
+    """allure-pytest label marks for a test of `family` over `operation_ids`."""
+    marks = []
+    operations = [contract.operations[o] for o in operation_ids if o in contract.operations]
+    for version in sorted({op.api_version for op in operations}):
+        marks.append(pytest.mark.allure_label(version, label_type="epic"))
+    for op in operations:
+        marks.append(pytest.mark.allure_label(op.label, label_type="feature"))
+    if family:
+        marks.append(pytest.mark.allure_label(family, label_type="story"))
+        marks.append(pytest.mark.allure_label(SEVERITIES.get(family, "normal"), label_type="severity"))
+    return marks
+
+
+def attach_failure(exchanges: list[Exchange], contract: Contract, redactor: Redactor) -> None:
+    """Attach the failing test's last requests, bodies, findings and response schemas to its result."""
+    for number, exchange in enumerate(exchanges[-MAX_ATTACHED_EXCHANGES:], 1):
+        response = exchange.response
+        allure.attach(redactor.curl(exchange.request), name=f"request {number} (curl)", attachment_type=allure.attachment_type.TEXT)
+        try:
+            body = json.dumps(redactor.json(response.json()), indent=2)
+            kind = allure.attachment_type.JSON
+        except ValueError:
+            body, kind = redactor.text(response.text[:20000]), allure.attachment_type.TEXT
+        allure.attach(body, name=f"response {number}: {response.status_code}", attachment_type=kind)
+        content_type = response.headers.get("content-type", "")
+        findings = findings_for(contract, exchange.operation_id, response.status_code, content_type, response.content)
+        if findings:
+            found = [redactor.json(f.as_dict()) for f in findings]
+            allure.attach(json.dumps(found, indent=2), name=f"drift findings {number}", attachment_type=allure.attachment_type.JSON)
+        documented = contract.operations[exchange.operation_id].response_for(response.status_code) if exchange.operation_id in contract.operations else None
+        if documented and documented.schema_uri:
+            schema = contract.registry.resolver().lookup(documented.schema_uri).contents
+            allure.attach(json.dumps(schema, indent=2), name=f"response schema {number} ({documented.status})", attachment_type=allure.attachment_type.JSON)
+
+
+def write_drift_summary(results_dir: Path, drift_markdown: str, breaking: int) -> None:
+    """A result named 'Schema drift summary' carrying drift.md, failed when anything breaking drifted."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    attachment = f"{uuid.uuid4()}-attachment.md"
+    (results_dir / attachment).write_text(drift_markdown, encoding="utf-8")
+    now = int(time.time() * 1000)
+    result: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "historyId": "coupon-contracts-drift-summary",
+        "name": "Schema drift summary",
+        "fullName": "coupon-contracts.drift.summary",
+        "status": "failed" if breaking else "passed",
+        "statusDetails": {"message": f"[schema] {breaking} breaking drift finding(s); see drift.md"} if breaking else {},
+        "stage": "finished",
+        "start": now,
+        "stop": now,
+        "labels": [{"name": "story", "value": "schema"}, {"name": "feature", "value": "drift"}, {"name": "severity", "value": "critical"}],
+        "attachments": [{"name": "drift.md", "source": attachment, "type": "text/markdown"}],
+    }
+    (results_dir / f"{result['uuid']}-result.json").write_text(json.dumps(result), encoding="utf-8")
+
+
+def scrub_folder(folder: Path, redactor: Redactor) -> int:
+    """Pass every text file under `folder` through the redactor; return how many changed."""
+    changed = 0
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.stat().st_size > 50_000_000:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        scrubbed = redactor.text(text)
+        if scrubbed != text:
+            path.write_text(scrubbed, encoding="utf-8")
+            changed += 1
+    return changed

@@ -1,0 +1,84 @@
+"""What one run saw: every response held against the contract, and tallies per operation and check family.
+
+The pytest plugin feeds it; the drift report, observed shapes, sign-off and Allure results are all
+written from it, so every output of a run tells the same story.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .contract import Contract
+from .drift import DriftLog, ObservedShapes, findings_for
+from .redaction import Redactor
+from .settings import Settings
+from .target import Exchange
+
+__all__ = ["RunRecord", "Tally"]
+
+
+@dataclass
+class Tally:
+    """Tests of one operation and check family: how many passed and failed."""
+
+    passed: int = 0
+    failed: int = 0
+
+
+@dataclass
+class RunRecord:
+    """The state of one conformance run."""
+
+    exit_reason: str | None = None  # "usage" or "target" when the plugin ended the run
+    exit_message: str = ""
+    settings: Settings | None = None
+    contract: Contract | None = None
+    redactor: Redactor | None = None
+    target_label: str = ""
+    drift: DriftLog = field(default_factory=DriftLog)
+    shapes: ObservedShapes = field(default_factory=ObservedShapes)
+    family: str = "setup"  # the check family of the test running now ("setup": discovery)
+    operations: tuple[str, ...] = ()  # the operations the test running now exercises
+    current: list[Exchange] = field(default_factory=list)  # this test's exchanges, for its attachments
+    requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
+    tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    parameters_seen: dict[str, set[str]] = field(default_factory=dict)
+
+    def observe(self, exchange: Exchange) -> None:
+        """Hold one response against the contract and count it."""
+        self.current.append(exchange)
+        self.requests[(exchange.operation_id, self.family)] += 1
+        seen = self.parameters_seen.setdefault(exchange.operation_id, set())
+        seen.update(exchange.request.url.params.keys())
+        if exchange.operation_id == "getCustomerCouponsByIdV2":
+            seen.add("customerId")
+        if self.contract is None or self.redactor is None:
+            return
+        self.drift.responses += 1
+        response = exchange.response
+        content_type = response.headers.get("content-type", "")
+        findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content)
+        for finding in findings:
+            finding.request = self.redactor.curl(exchange.request)
+            self.drift.add(finding)
+        try:
+            document = response.json()
+        except ValueError:
+            return
+        operation = self.contract.operations.get(exchange.operation_id)
+        self.shapes.observe(operation.label if operation else exchange.operation_id, response.status_code, document)
+
+    def begin_test(self, family: str) -> None:
+        """A test starts: its exchanges are collected afresh."""
+        self.family = family
+        self.current = []
+
+    def record(self, operations: tuple[str, ...], family: str, *, passed: bool) -> None:
+        """One test (or subtest) of `family` over `operations` ended."""
+        for operation in operations:
+            tally = self.tallies.setdefault((operation, family), Tally())
+            if passed:
+                tally.passed += 1
+            else:
+                tally.failed += 1

@@ -69,3 +69,21 @@ def test_the_same_finding_is_counted_not_repeated(contract: Contract) -> None:
             log.add(finding)
     (finding,) = log.sorted()
     assert finding.count == 12 and finding.severity.value == "breaking" and finding.request == "curl ..."
+
+
+def test_drift_json_matches_its_published_schema(contract: Contract, tmp_path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from coupon_contracts.drift import write_drift_report
+    from coupon_contracts.redaction import Redactor
+
+    log = DriftLog()
+    body = body_with(lambda b: b["entity"][0].update(seriesId="1", tier="GOLD"))
+    for finding in findings_for(contract, OP, 200, "application/json", body, request="curl -X GET 'http://x'"):
+        log.add(finding)
+    log.responses = 1
+    document = write_drift_report(log, tmp_path, target="embedded mock", contract_hash=contract.fingerprint, redactor=Redactor())
+    schema = json.loads((ROOT / "schemas" / "drift-report.json").read_text())
+    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(document)
+    assert json.loads((tmp_path / "drift.json").read_text()) == document
+    assert [f["severity"] for f in document["findings"]] == ["breaking", "non-breaking"]

@@ -73,6 +73,15 @@ def test_fault_is_caught(name: str, outcomes) -> None:
     else:
         assert code == 0, f"{name}: a non-breaking fault failed the run\n{output}"
         assert severities == {"non-breaking"}, f"{name}: not reported as a non-breaking finding: {drift.get('findings')}"
+        assert [f["path"] for f in drift["findings"]] == ["entity.customers[].coupons[].tier"]
+
+
+def test_a_retyping_fault_is_a_breaking_finding_naming_the_field(outcomes) -> None:
+    code, drift, _, _ = outcomes["v11-coupon-id-as-number"]
+    assert code == 1
+    assert [(f["path"], f["kind"], f["severity"]) for f in drift["findings"]] == [
+        ("response.customers.customer[].coupons.coupon[].id", "type changed", "breaking")
+    ]
 
 
 def test_caught_figure(outcomes) -> None:

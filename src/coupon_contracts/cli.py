@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--seed", type=int, default=7, help="dataset seed (default 7)")
     mock.add_argument("--customers", type=int, default=8, help="number of customers in the dataset (default 8, at least 3)")
     mock.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a fault on (repeatable); see --list-faults")
+    mock.add_argument("--latency-ms", type=int, default=0, help="delay every answer by this many milliseconds")
     mock.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
@@ -125,7 +126,10 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     drift = state.drift
     breaking = len(drift.breaking)
     counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
-    print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){counts}; reports in {reports}/")
+    flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
+    budget = f"; INCOMPLETE: the request budget ran out, {state.skipped_for_budget} check(s) skipped" if state.skipped_for_budget else ""
+    why = f": {state.exit_message}" if state.exit_reason == "target" else ""
+    print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){why}{counts}{flaky}{budget}; reports in {reports}/")
 
 
 def exit_code(pytest_code: int, reason: str | None) -> int:
@@ -151,16 +155,20 @@ def exit_code(pytest_code: int, reason: str | None) -> int:
 
 def _mock(args: argparse.Namespace) -> int:
     """Serve the mock, list its faults, or describe it."""
-    from .mock import FAULTS, create_app
+    from .mock import FAULTS, HOSTILE_FAULTS, create_app
 
     if args.list_faults:
         for fault in sorted(FAULTS.values(), key=lambda f: (f.family, f.name)):
             print(f"{fault.name:44} {fault.family:10} {fault.summary}")
+        for hostile in HOSTILE_FAULTS.values():
+            print(f"{hostile.name:44} {'hostile':10} {hostile.summary} (expected: {hostile.outcome})")
         return EXIT_OK
+    if args.latency_ms < 0:
+        raise UsageError(f"--latency-ms must be 0 or more (got {args.latency_ms})")
     if args.customers < 3:
         raise UsageError(f"--customers must be at least 3 (got {args.customers}): the dataset's corners need three customers")
     try:
-        app = create_app(seed=args.seed, customers=args.customers, faults=args.fault)
+        app = create_app(seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms)
     except ValueError as exc:
         raise UsageError(f"--fault: {exc}") from None
     state = app.state.mock

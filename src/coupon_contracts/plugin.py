@@ -22,6 +22,7 @@ from .reporting.allure_results import attach_failure, label_markers, scrub_folde
 from .reporting.signoff import build_signoff, write_signoff
 from .run_record import RunRecord
 from .settings import OPERATION_IDS, Settings, SettingsError
+from .pacing import BudgetSpent
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "run_state"]
@@ -41,6 +42,8 @@ OPTIONS = {
     "mock_faults": "faults of the embedded mock, comma-separated (COUPON_CONTRACTS_MOCK_FAULTS)",
     "operations": "check only these operationIds, comma-separated (COUPON_CONTRACTS_OPERATIONS)",
     "mask_pii": "mask mobiles and e-mails in outputs: true (default) or false for local debugging (COUPON_CONTRACTS_MASK_PII)",
+    "max_requests": "request budget of the whole run (COUPON_API_MAX_REQUESTS)",
+    "workers": "parallel pytest-xdist workers (COUPON_CONTRACTS_WORKERS)",
 }
 
 
@@ -178,13 +181,17 @@ def redactor(suite_settings: Settings) -> Redactor:
 
 
 @pytest.fixture(scope="session")
-def target(suite_settings: Settings, redactor: Redactor, contract: Contract) -> Iterator[Target]:
+def target(suite_settings: Settings, redactor: Redactor, contract: Contract, pytestconfig: pytest.Config) -> Iterator[Target]:
     """The system under test; every exchange is held against the contract for the drift report."""
-    target = open_target(suite_settings)
+    pace_file = getattr(pytestconfig, "workerinput", {}).get("coupon_pace_file")
+    target = open_target(suite_settings, pace_file=Path(pace_file) if pace_file else None)
     redactor.add_credentials(**{k: target.credentials.get(k) for k in ("username", "password", "oauth_token")})
     run_state.contract, run_state.redactor, run_state.target_label = contract, redactor, target.label
     target.observers.append(run_state.observe)
     yield target
+    run_state.flaky += [
+        {"operation": f.operation_id, "attempts": f.attempts, "reasons": f.reasons, "request": redactor.curl(f.request)} for f in target.flaky
+    ]
     target.close()
 
 
@@ -193,6 +200,8 @@ def discovery(target: Target, redactor: Redactor) -> Discovery:
     """The test customers as the target knows them."""
     try:
         found = discover(target)
+    except BudgetSpent as exc:
+        stop("usage", f"{exc} before discovery finished: raise COUPON_API_MAX_REQUESTS")
     except CustomerNotFound as exc:
         stop("usage", str(exc))
     except TargetUnavailable as exc:
@@ -232,6 +241,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except TargetUnavailable as exc:
         stop("target", str(exc))
         raise
+    except BudgetSpent as exc:
+        run_state.skipped_for_budget += 1
+        pytest.skip(str(exc))
     except AssertionError as failure:
         family = _family_of(item)
         if family is None or run_state.contract is None or run_state.redactor is None:

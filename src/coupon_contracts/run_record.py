@@ -44,6 +44,8 @@ class RunRecord:
     requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     parameters_seen: dict[str, set[str]] = field(default_factory=dict)
+    flaky: list[dict[str, object]] = field(default_factory=list)  # requests that passed only after retries
+    skipped_for_budget: int = 0
 
     def observe(self, exchange: Exchange) -> None:
         """Hold one response against the contract and count it."""

@@ -41,6 +41,8 @@ _ENV_VARS: dict[str, str] = {
     "mock_faults": "COUPON_CONTRACTS_MOCK_FAULTS",
     "operations": "COUPON_CONTRACTS_OPERATIONS",
     "mask_pii": "COUPON_CONTRACTS_MASK_PII",
+    "max_requests": "COUPON_API_MAX_REQUESTS",
+    "workers": "COUPON_CONTRACTS_WORKERS",
 }
 OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
@@ -142,6 +144,8 @@ class Settings:
     mock_faults: tuple[str, ...] = ()  # faults of the embedded mock: demos and the suite's own proof
     operations: tuple[str, ...] = ()  # operationIds to check; empty: all five
     mask_pii: bool = True  # False only for local debugging: secrets are removed regardless
+    max_requests: int | None = None  # the run's request budget; None: no budget
+    workers: int = 1  # parallel pytest-xdist workers
 
     @property
     def is_mock(self) -> bool:
@@ -195,11 +199,14 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         fix = "is not a number of requests per second >= 0; use e.g. 5, or 0 for no limit"
         rate_limit = _number(given["rate_limit"], allow_zero=True, fix=fix)
     else:
-        rate_limit = 0.0 if base_url is None else 5.0  # be gentle with a shared staging; the mock needs no care
+        # Be gentle with a shared staging; the mock, in-process or on this machine, needs no care.
+        rate_limit = 0.0 if base_url is None or _is_loopback(base_url) else 5.0
     reports = _reports(given["reports"]) if "reports" in given else Path("reports")
     mock_faults = _mock_faults(given["mock_faults"]) if "mock_faults" in given else ()
     operations = _operations(given["operations"]) if "operations" in given else ()
     mask_pii = _flag_value(given["mask_pii"]) if "mask_pii" in given else True
+    max_requests = _whole(given["max_requests"], minimum=1) if "max_requests" in given else None
+    workers = _whole(given["workers"], minimum=1) if "workers" in given else 1
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
     if username is not None and password is None:
@@ -232,6 +239,8 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         mock_faults=mock_faults,
         operations=operations,
         mask_pii=mask_pii,
+        max_requests=max_requests,
+        workers=workers,
     )
 
 
@@ -414,17 +423,30 @@ def _reports(given: _Given) -> Path:
 
 
 def _mock_faults(given: _Given) -> tuple[str, ...]:
-    from .mock.faults import FAULTS  # the catalog is the list of valid names
+    from .mock.app import known_faults  # the catalog is the list of valid names
 
     value = given.value
     items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else None
     if items is None or not all(isinstance(i, str) for i in items):
         raise SettingsError(f"{given.where}: must be fault names separated by commas; see `coupon-contracts mock --list-faults`")
     names = tuple(i.strip() for i in items if i.strip())
-    unknown = [n for n in names if n not in FAULTS]
+    unknown = [n for n in names if n not in known_faults()]
     if unknown:
         raise SettingsError(f"{given.where}: unknown fault {unknown[0]!r}; see `coupon-contracts mock --list-faults`")
     return names
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _whole(given: _Given, *, minimum: int) -> int:
+    value = given.value
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or int(text) < minimum:
+        raise SettingsError(f"{given.where}: {value!r} is not a whole number >= {minimum}")
+    return int(text)
 
 
 def _flag_value(given: _Given) -> bool:

@@ -7,23 +7,51 @@ response of every test without the tests knowing about them.
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import httpx
 
 from .auth import OAuthTokenAuth, VendorBasicAuth
+from .pacing import Pacer
 from .settings import CustomerRef, Settings
 
-__all__ = ["Exchange", "Target", "TargetUnavailable", "open_target"]
+__all__ = ["Exchange", "FlakyRequest", "RetryPolicy", "Target", "TargetUnavailable", "open_target"]
 
 MOCK_BASE_URL = "http://coupon-mock.invalid"
 
 
 class TargetUnavailable(Exception):
     """The target cannot be used (unreachable, credentials rejected, persistent 5xx): exit code 3."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff and jitter; Retry-After is honoured up to a cap."""
+
+    attempts: int = 4  # the first try and three retries
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """Backoff before retry number `attempt` (1-based), with +-50% jitter."""
+        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * (0.5 + rng.random())
+
+
+@dataclass
+class FlakyRequest:
+    """A request that succeeded only after retries: it counts as passed and is listed as flaky."""
+
+    operation_id: str
+    request: httpx.Request
+    attempts: int
+    reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -52,6 +80,11 @@ class Target:
     credentials: dict[str, str] = field(repr=False, default_factory=dict)
     observers: list[Callable[[Exchange], None]] = field(default_factory=list)
     mock: Any = None  # the mock's state when the target is the embedded mock
+    pacer: Pacer = field(default_factory=lambda: Pacer(0))
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    flaky: list[FlakyRequest] = field(default_factory=list)
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
         """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
@@ -68,18 +101,39 @@ class Target:
         return self._send(operation_id, request, auth)
 
     def _send(self, operation_id: str, request: httpx.Request, auth: httpx.Auth | None | str) -> Exchange:
-        started = time.perf_counter()
-        try:
-            if auth == "default":
-                response = self.client.send(request)
-            else:
-                response = self.client.send(request, auth=auth if auth is not None else _NoAuth())
-        except httpx.TransportError as exc:
-            raise TargetUnavailable(f"{self.label}: {type(exc).__name__} on {request.method} {request.url.path}: {exc}") from None
-        exchange = Exchange(operation_id, request, response, time.perf_counter() - started)
-        for observer in self.observers:
-            observer(exchange)
-        return exchange
+        reasons: list[str] = []
+        where = f"{self.label}: {request.method} {request.url.path}"
+        for attempt in range(1, self.retry.attempts + 1):
+            self.pacer.acquire()
+            started = time.perf_counter()
+            try:
+                response = self.client.send(request, auth=_NoAuth() if auth is None else auth) if auth != "default" else self.client.send(request)
+                response.read()
+            except httpx.TransportError as exc:
+                reasons.append(type(exc).__name__)
+                if attempt == self.retry.attempts:
+                    raise TargetUnavailable(f"{where} failed {attempt} times in a row ({', '.join(reasons)}): the target looks down") from None
+                self.sleep(self.retry.delay(attempt, self.rng))
+                continue
+            if response.is_redirect:
+                location = response.headers.get("location", "?")
+                raise TargetUnavailable(f"{where} was redirected ({response.status_code}) to {location}: a gateway or login page, not the API; check COUPON_API_BASE_URL and the credentials")
+            if response.status_code in self.retry.statuses:
+                reasons.append(str(response.status_code))
+                wait = _retry_after(response)
+                if wait is not None and wait > self.retry.max_retry_after:
+                    raise TargetUnavailable(f"{where} answered {response.status_code} with Retry-After {wait:.0f} s (more than {self.retry.max_retry_after:.0f} s): the target asks the suite to stay away")
+                if attempt == self.retry.attempts:
+                    raise TargetUnavailable(f"{where} answered {', '.join(reasons)} on {attempt} tries{_page_hint(response)}: persistent {'throttling' if response.status_code == 429 else 'gateway or server errors'}")
+                self.sleep(wait if wait is not None else self.retry.delay(attempt, self.rng))
+                continue
+            exchange = Exchange(operation_id, request, response, time.perf_counter() - started)
+            if reasons:
+                self.flaky.append(FlakyRequest(operation_id, request, attempt, reasons))
+            for observer in self.observers:
+                observer(exchange)
+            return exchange
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -95,16 +149,46 @@ class _NoAuth(httpx.Auth):
         yield request
 
 
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds asked by Retry-After (a number or an HTTP date), if any."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _page_hint(response: httpx.Response) -> str:
+    """` (an HTML page: '502 Bad Gateway')` for a gateway page, else ''."""
+    if "html" not in response.headers.get("content-type", ""):
+        return ""
+    text = response.text
+    start, end = text.find("<title>"), text.find("</title>")
+    title = text[start + 7 : end] if 0 <= start < end else text[:60]
+    return f" (an HTML page: {title.strip()!r})"
+
+
 def _clean(params: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in params.items() if v is not None}
 
 
-def open_target(settings: Settings) -> Target:
-    """A Target for the settings: the remote base URL, or the embedded mock in-process."""
+def open_target(settings: Settings, *, pace_file: Any = None) -> Target:
+    """A Target for the settings: the remote base URL, or the embedded mock in-process.
+
+    `pace_file` is the state file shared by parallel workers so the rate limit and the request
+    budget hold for the whole run.
+    """
     timeout = httpx.Timeout(settings.timeout)
     headers = {"Accept": "application/json", "User-Agent": "coupon-contracts"}
+    pacer = Pacer(settings.rate_limit, max_requests=settings.max_requests, state_file=pace_file)
     if settings.is_mock:
-        return _open_mock(settings, timeout, headers)
+        target = _open_mock(settings, timeout, headers)
+        target.pacer = pacer
+        return target
     auth: httpx.Auth
     if settings.oauth_token is not None:
         auth = OAuthTokenAuth(settings.oauth_token.reveal())
@@ -113,8 +197,10 @@ def open_target(settings: Settings) -> Target:
         assert settings.username is not None and settings.password is not None  # Settings.load guarantees it
         auth = VendorBasicAuth(settings.username, settings.password.reveal())
         credentials = {"username": settings.username, "password": settings.password.reveal()}
-    client = httpx.Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False)
-    return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials)
+    # One pooled client per worker: keep-alive connections are reused across the whole run.
+    limits = httpx.Limits(max_keepalive_connections=8, max_connections=16)
+    client = httpx.Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False, limits=limits)
+    return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, pacer=pacer)
 
 
 def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, str]) -> Target:

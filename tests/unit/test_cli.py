@@ -30,8 +30,10 @@ def test_mock_describe_prints_credentials_and_customers(capsys) -> None:
 def test_mock_list_faults_lists_the_catalog(capsys) -> None:
     assert main(["mock", "--list-faults"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(FAULTS) >= 25
-    assert {line.split()[0] for line in lines} == set(FAULTS)
+    from coupon_contracts.mock import HOSTILE_FAULTS
+
+    assert len(lines) == len(FAULTS) + len(HOSTILE_FAULTS) and len(FAULTS) >= 25
+    assert {line.split()[0] for line in lines} == set(FAULTS) | set(HOSTILE_FAULTS)
 
 
 @pytest.mark.parametrize(

@@ -3,5 +3,17 @@
 from .app import MockCredentials, create_app
 from .dataset import Dataset, build_dataset
 from .faults import FAULTS, Fault, FaultSet, Probe
+from .hostile import HOSTILE_FAULTS, HostileFault
 
-__all__ = ["FAULTS", "Dataset", "Fault", "FaultSet", "MockCredentials", "Probe", "build_dataset", "create_app"]
+__all__ = [
+    "FAULTS",
+    "HOSTILE_FAULTS",
+    "Dataset",
+    "Fault",
+    "FaultSet",
+    "HostileFault",
+    "MockCredentials",
+    "Probe",
+    "build_dataset",
+    "create_app",
+]

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from . import representation as wire
 from .dataset import Coupon, Customer, Dataset, build_dataset
 from .faults import FAULTS, FaultSet
+from .hostile import HOSTILE_FAULTS, HostileTarget
 
 __all__ = ["MockCredentials", "create_app"]
 
@@ -63,8 +64,12 @@ def create_app(
     faults: Iterable[str] = (),
     credentials: MockCredentials | None = None,
     now: datetime | None = None,
+    latency_ms: int = 0,
 ) -> Starlette:
-    """The mock as an ASGI app; unknown fault names raise `ValueError` listing the known ones."""
+    """The mock as an ASGI app; unknown fault names raise `ValueError` listing the known ones.
+
+    `latency_ms` delays every answer; hostile faults (hostile.py) wrap the app in `HostileTarget`.
+    """
     state = MockState(build_dataset(seed=seed, customers=customers, now=now), credentials or MockCredentials(), FaultSet(faults))
     routes = [
         Route("/v1.1/customer/coupons", _endpoint("getCustomerCouponsV11", v11_customer_coupons, state)),
@@ -75,6 +80,8 @@ def create_app(
     ]
     app = Starlette(routes=routes)
     app.state.mock = state
+    if latency_ms or state.faults.names & set(HOSTILE_FAULTS):
+        app.add_middleware(HostileTarget, faults=state.faults, latency_ms=latency_ms)
     return app
 
 
@@ -416,5 +423,5 @@ async def v2_customer_coupons_by_id(request: Request, state: MockState) -> Respo
 
 
 def known_faults() -> list[str]:
-    """Names of every fault in the catalog."""
-    return sorted(FAULTS)
+    """Names of every fault in the catalog, hostile-target ones included."""
+    return sorted(set(FAULTS) | set(HOSTILE_FAULTS))

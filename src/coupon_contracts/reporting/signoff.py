@@ -60,6 +60,8 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
             }
         )
     reasons = _reasons(operations, exit_code, outage)
+    if record.skipped_for_budget:
+        reasons.append(f"the request budget ran out: {record.skipped_for_budget} test(s) skipped (COUPON_API_MAX_REQUESTS)")
     return {
         "format": 1,
         "verdict": "GO" if not reasons else "NO-GO",
@@ -72,6 +74,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "suite_version": __version__,
         "responses": record.drift.responses,
         "operations": operations,
+        "flaky": record.flaky,
     }
 
 
@@ -136,4 +139,7 @@ def _markdown(doc: dict[str, Any]) -> str:
     unobserved = [f"- {op['operation']}: {len(op['fields_observed']['missing'])} documented 200 fields never seen (e.g. {', '.join(op['fields_observed']['missing'][:3])})" for op in doc["operations"] if op["fields_observed"]["missing"]]
     if unexercised or unobserved:
         lines += ["", "## Not exercised", "", *unexercised, *unobserved]
+    if doc["flaky"]:
+        lines += ["", f"## Flaky requests ({len(doc['flaky'])})", "", "Passed, but only after retries:", ""]
+        lines += [f"- {f['operation']}: {f['attempts']} tries ({', '.join(f['reasons'])}): `{f['request']}`" for f in doc["flaky"][:50]]
     return "\n".join(lines) + "\n"

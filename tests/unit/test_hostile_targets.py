@@ -1,0 +1,67 @@
+"""Pointed at a hostile staging (the mock served on a port with a hostile fault), every run reaches
+the documented outcome: retried and passed with the request listed as flaky, exit 3 with a one-line
+diagnosis for an outage, or exit 1 naming a non-JSON 200. No run crashes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from coupon_contracts.mock import HOSTILE_FAULTS
+
+from .conftest import ROOT, clean_env
+from .test_cli import _free_port, _wait_for_port
+
+OPERATION = {"hostile-truncated-json": "getCustomerCouponsV2", "hostile-empty-body": "getCustomerCouponsByIdV2"}
+
+
+def _run(name: str, reports) -> tuple[int, str, dict, dict]:
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port), "--fault", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        env = clean_env(
+            COUPON_API_BASE_URL=f"http://127.0.0.1:{port}",
+            COUPON_API_USERNAME="coupon.qa",
+            COUPON_API_PASSWORD="mock-secret-1",
+            COUPON_API_CUSTOMERS="id:565032102,id:565032100,id:565032103",
+            COUPON_CONTRACTS_PROFILE="quick",
+            COUPON_API_TIMEOUT="1",
+            COUPON_CONTRACTS_OPERATIONS=OPERATION.get(name, "getCouponsV2"),
+        )
+        done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    read = lambda f: json.loads((reports / f).read_text()) if (reports / f).is_file() else {}  # noqa: E731
+    return done.returncode, done.stdout + done.stderr, read("signoff.json"), read("drift.json")
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(HOSTILE_FAULTS, pool.map(lambda n: _run(n, base / n), HOSTILE_FAULTS)))
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FAULTS))
+def test_hostile_target_gives_the_documented_outcome(name: str, outcomes) -> None:
+    code, output, signoff, drift = outcomes[name]
+    expected = HOSTILE_FAULTS[name].outcome
+    assert "Traceback" not in output, output[-3000:]
+    if expected == "passes, flaky-listed":
+        assert code == 0, output[-3000:]
+        assert signoff["flaky"], "the retried requests are not listed as flaky"
+        assert "flaky request(s) passed after retries" in output
+    elif expected == "exit 3":
+        assert code == 3, output[-3000:]
+        verdict = [line for line in output.splitlines() if line.startswith("coupon-contracts: not judged")]
+        assert len(verdict) == 1 and ("looks down" in verdict[0] or "redirected" in verdict[0] or "persistent" in verdict[0]), output[-2000:]
+        assert signoff.get("verdict", "NO-GO") == "NO-GO"
+    else:
+        assert code == 1, output[-3000:]
+        assert any(f["kind"] == "body not JSON" for f in drift["findings"]), drift

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-test: install
+test: install renderer
 	$(BIN)/python -m pytest tests/unit
 
 run: install

@@ -207,13 +207,15 @@ def describe(state) -> dict:
 
 def _diff(args: argparse.Namespace) -> int:
     """Print the shape changes between two runs, breaking first."""
-    from .drift import ShapesError, compare_shapes, load_shapes
+    from .contract import Contract, ContractError
+    from .drift import ShapesError, closed_value_fields, compare_shapes, load_shapes
 
     try:
         old, new = load_shapes(args.old), load_shapes(args.new)
-    except ShapesError as exc:
+        closed = closed_value_fields(Contract.load())
+    except (ShapesError, ContractError) as exc:
         raise UsageError(str(exc)) from None
-    changes = compare_shapes(old, new)
+    changes = compare_shapes(old, new, closed=closed)
     for change in changes:
         print(change.line())
     breaking = sum(c.is_breaking for c in changes)

@@ -26,6 +26,7 @@ class DocumentedField:
     path: str
     types: set[str] = field(default_factory=set)
     is_required: bool = False
+    enum: list[Any] | None = None  # the closed set of values the contract allows here, if any
 
 
 def documented_fields(contract: Contract, schema_uri: str) -> dict[str, DocumentedField]:
@@ -51,6 +52,8 @@ def _walk(
     if path:
         entry = out.setdefault(path, DocumentedField(path))
         entry.is_required = entry.is_required or required
+        if "enum" in schema:
+            entry.enum = list(schema["enum"])
         declared = schema.get("type")
         if isinstance(declared, str):
             entry.types.add(declared)

@@ -74,3 +74,18 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path, capsys) -> None:
     err = capsys.readouterr().err.strip()
     assert "bad.json: not JSON" in err and len(err.splitlines()) == 1
     assert main(["diff", str(tmp_path / "missing"), str(tmp_path)]) == 2
+
+
+def test_a_value_outside_a_closed_set_is_breaking(contract) -> None:
+    from coupon_contracts.drift import closed_value_fields
+
+    example = json.loads((ROOT / "contracts/examples/v1.1-coupon-isredeemable.200.upper.json").read_text())
+    label = "GET /v1.1/coupon/isredeemable"
+    old, new = ObservedShapes(), ObservedShapes()
+    old.observe(label, 200, example)
+    example["response"]["coupons"]["redeemable"]["is_redeemable"] = "maybe"
+    new.observe(label, 200, example)
+    changes = compare_shapes(old.as_dict(), new.as_dict(), closed=closed_value_fields(contract))
+    assert [(c.path, c.change, c.is_breaking) for c in changes if c.change == "value new"] == [
+        ("response.coupons.redeemable.is_redeemable", "value new", True)
+    ]

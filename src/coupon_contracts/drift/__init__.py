@@ -1,6 +1,6 @@
 """Schema drift: findings from every observed response, and the files that report them."""
 
-from .compare import ShapeChange, ShapesError, compare_shapes, load_shapes
+from .compare import ShapeChange, ShapesError, closed_value_fields, compare_shapes, load_shapes
 from .detect import findings_for
 from .finding import DriftFinding, DriftKind, DriftLog, Severity
 from .report import write_drift_report
@@ -14,6 +14,7 @@ __all__ = [
     "Severity",
     "ShapeChange",
     "ShapesError",
+    "closed_value_fields",
     "compare_shapes",
     "findings_for",
     "load_shapes",

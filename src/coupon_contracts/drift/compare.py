@@ -1,7 +1,7 @@
 """Compare two runs' observed shapes: what changed between a baseline and this run, breaking first.
 
 Breaking: a field that was always present is gone, a field takes a new JSON type, becomes
-nullable, or a date changes format; a new 5xx status. Non-breaking: a new field, an optional field
+nullable, or a date changes format; a value outside a set the contract closes; a new 5xx status. Non-breaking: a new field, an optional field
 gone, a value never seen before or no longer seen, a new non-5xx status.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ShapeChange", "ShapesError", "compare_shapes", "load_shapes"]
+__all__ = ["ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes"]
 
 DATE_FORMATS = {"date-time", "date-time-no-zone", "date"}
 
@@ -54,8 +54,14 @@ def load_shapes(location: Path) -> dict[str, Any]:
     return document
 
 
-def compare_shapes(old: dict[str, Any], new: dict[str, Any], *, operations: set[str] | None = None) -> list[ShapeChange]:
-    """Every change from `old` to `new` (restricted to `operations` if given), breaking first."""
+def compare_shapes(
+    old: dict[str, Any], new: dict[str, Any], *, operations: set[str] | None = None, closed: dict[tuple[str, str], set[str]] | None = None
+) -> list[ShapeChange]:
+    """Every change from `old` to `new` (restricted to `operations` if given), breaking first.
+
+    `closed` maps (operation, status) to the paths whose values the contract closes to a set: a
+    new value there is breaking (see `closed_value_fields`).
+    """
     changes: list[ShapeChange] = []
     for operation, statuses in sorted(new["operations"].items()):
         if operations is not None and operation not in operations:
@@ -67,11 +73,23 @@ def compare_shapes(old: dict[str, Any], new: dict[str, Any], *, operations: set[
             if status not in before:
                 changes.append(ShapeChange(operation, status, "", "new status code", "-", status, status.startswith("5")))
                 continue
-            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"])
+            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], (closed or {}).get((operation, status), set()))
     return sorted(changes, key=lambda c: (not c.is_breaking, c.operation, c.status, c.path))
 
 
-def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[str, Any]) -> list[ShapeChange]:
+def closed_value_fields(contract: Any) -> dict[tuple[str, str], set[str]]:
+    """(operation label, status) -> paths the contract closes to an enum, for every documented status."""
+    from ..fields import documented_fields
+
+    closed: dict[tuple[str, str], set[str]] = {}
+    for op in contract.operations.values():
+        for status, response in op.responses.items():
+            if response.schema_uri:
+                closed[(op.label, status)] = {p for p, f in documented_fields(contract, response.schema_uri).items() if f.enum is not None}
+    return closed
+
+
+def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[str, Any], closed: set[str]) -> list[ShapeChange]:
     found: list[ShapeChange] = []
 
     def add(path: str, change: str, was: Any, now: Any, is_breaking: bool) -> None:
@@ -96,10 +114,10 @@ def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[
         if fresh and (fresh & DATE_FORMATS or (old_formats and old_formats <= DATE_FORMATS)):
             add(path, "reformatted", sorted(old_formats), sorted(new_formats), True)
         if "values" in was and "values" in now:
-            for value in sorted(set(now["values"]) - set(was["values"])):
-                add(path, "value new", sorted(was["values"]), value, False)
-            for value in sorted(set(was["values"]) - set(now["values"])):
-                add(path, "value gone", value, sorted(now["values"]), False)
+            for value in sorted(set(now["values"]) - set(was["values"]), key=str):
+                add(path, "value new", sorted(was["values"], key=str), value, path in closed)
+            for value in sorted(set(was["values"]) - set(now["values"]), key=str):
+                add(path, "value gone", value, sorted(now["values"], key=str), False)
     return found
 
 

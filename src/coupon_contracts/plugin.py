@@ -6,6 +6,9 @@ ask for fixtures (`target`, `discovery`, `contract`, `redactor`, `coupon_schema`
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from .target import Target, TargetUnavailable, open_target
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "run_state"]
 
 EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 2, 3
+PACE_FILE = pytest.StashKey[str]()
 OPTIONS = {
     "base_url": "target base URL (COUPON_API_BASE_URL); unset: the embedded mock",
     "username": "Basic username (COUPON_API_USERNAME)",
@@ -63,11 +67,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(f"--{name.replace('_', '-')}", dest=f"coupon_{name}", default=None, help=text)
 
 
+_config: pytest.Config | None = None
+
+
+def _is_worker(config: pytest.Config | None) -> bool:
+    """A pytest-xdist worker process (it reports to a controller)."""
+    return config is not None and hasattr(config, "workerinput")
+
+
+def _has_workers(config: pytest.Config | None) -> bool:
+    """The controller of pytest-xdist workers (it runs no test itself)."""
+    return config is not None and not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    global run_state
-    run_state = RunRecord()
+    global run_state, _config
+    run_state, _config = RunRecord(), config
+    if _has_workers(config):  # one rate limit and one budget for every worker: a shared state file
+        handle, path = tempfile.mkstemp(prefix="coupon-contracts-pace-")
+        os.close(handle)
+        config.stash[PACE_FILE] = path
     config.addinivalue_line("markers", "family(name): check family of a conformance test (schema, filters, consistency, errors, security)")
     config.addinivalue_line("markers", "operations(*ids): the operationIds a conformance test exercises")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: hand each worker the shared pace file."""
+    node.workerinput["coupon_pace_file"] = node.config.stash[PACE_FILE]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist: merge what a worker saw into the controller's record."""
+    data = getattr(node, "workeroutput", {}).get("coupon_contracts")
+    if data:
+        run_state.merge(json.loads(data))
 
 
 def _overrides(config: pytest.Config) -> dict[str, Any]:
@@ -120,11 +155,8 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     run_state.begin_test(_family_of(item) or "other")
     run_state.operations = _operations_of(item)
-
-
-def _labels() -> dict[str, str]:
-    contract = run_state.contract
-    return {op.operation_id: op.label for op in contract.operations.values()} if contract else {}
+    # Reports travel from workers to the controller: they carry family and operations with them.
+    item.user_properties += [("coupon_family", run_state.family), ("coupon_operations", ",".join(run_state.operations))]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -136,14 +168,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def _tally(report: pytest.TestReport) -> None:
-    """Tally each test (and each Schemathesis operation subtest) per operation and family."""
-    if report.when != "call" and not (report.when == "setup" and report.failed):
+    """Tally each test per operation and family (where reports gather: never in a worker)."""
+    if _is_worker(_config) or (report.when != "call" and not (report.when == "setup" and report.failed)):
         return
-    item_family = run_state.family
-    context = " ".join(str(x) for x in (getattr(report, "context", ""), report.head_line or "", report.nodeid))
-    operations = tuple(op_id for op_id, label in _labels().items() if label in context) or run_state.operations
-    if operations:
-        run_state.record(operations, item_family, passed=report.passed or report.skipped)
+    properties = dict(report.user_properties)
+    family = properties.get("coupon_family")
+    operations = tuple(o for o in properties.get("coupon_operations", "").split(",") if o)
+    if family and operations:
+        run_state.record(operations, family, passed=report.passed or report.skipped)
 
 
 @pytest.fixture(scope="session")
@@ -258,9 +290,16 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write every report of the run; a breaking finding fails the run even if no test asserted it."""
-    contract, redactor, settings = run_state.contract, run_state.redactor, run_state.settings
-    if contract is None or redactor is None or settings is None:
+    if _is_worker(session.config):
+        session.config.workeroutput["coupon_contracts"] = json.dumps(run_state.export())
         return
+    if _has_workers(session.config):
+        _prepare_controller(session)
+    contract, redactor, settings = run_state.contract, run_state.redactor, run_state.settings
+    if contract is None or redactor is None or settings is None or not run_state.target_label:
+        return
+    if run_state.exit_reason == "target" and exitstatus != EXIT_TARGET_UNAVAILABLE:
+        session.exitstatus = exitstatus = EXIT_TARGET_UNAVAILABLE  # a worker met the outage
     if run_state.drift.breaking and exitstatus == 0:
         session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
     folder = reports_dir(settings)
@@ -284,6 +323,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             scrub_folder(written, redactor)
         elif written.is_file():
             written.write_text(redactor.text(written.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _prepare_controller(session: pytest.Session) -> None:
+    """The controller ran no fixture: load what the reports need, with the workers' secrets and PII."""
+    try:
+        settings = Settings.load(overrides=_overrides(session.config))
+        contract = Contract.load()
+    except (SettingsError, ContractError):
+        return
+    redactor = Redactor(is_masking_pii=settings.mask_pii)
+    password = settings.password.reveal() if settings.password else None
+    token = settings.oauth_token.reveal() if settings.oauth_token else None
+    redactor.add_credentials(username=settings.username, password=password, oauth_token=token)
+    pending, run_state.redactor = run_state.redactor, redactor
+    run_state.settings, run_state.contract = settings, contract
+    if pending is not None:  # merged before: carry its secrets and PII over
+        redactor.secrets.update(pending.secrets)
+        redactor.pii.update(pending.pii)
+    if os.path.exists(session.config.stash.get(PACE_FILE, "")):
+        os.unlink(session.config.stash[PACE_FILE])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

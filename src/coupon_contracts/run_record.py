@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .contract import Contract
-from .drift import DriftLog, ObservedShapes, findings_for
+from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, findings_for
 from .redaction import Redactor
 from .settings import Settings
 from .target import Exchange
@@ -84,3 +84,46 @@ class RunRecord:
                 tally.passed += 1
             else:
                 tally.failed += 1
+
+    def export(self) -> dict[str, object]:
+        """What a parallel worker saw, as plain data for the controller (PII included: same machine)."""
+        redactor = self.redactor
+        return {
+            "exit_reason": self.exit_reason,
+            "exit_message": self.exit_message,
+            "target_label": self.target_label,
+            "responses": self.drift.responses,
+            "findings": [{**f.as_dict(), "kind": f.kind.value} for f in self.drift.findings.values()],
+            "shapes": self.shapes.export(),
+            "requests": [[op, family, n] for (op, family), n in self.requests.items()],
+            "parameters_seen": {op: sorted(names) for op, names in self.parameters_seen.items()},
+            "flaky": self.flaky,
+            "skipped_for_budget": self.skipped_for_budget,
+            "secrets": sorted(redactor.secrets) if redactor else [],
+            "pii": redactor.pii if redactor else {},
+        }
+
+    def merge(self, data: dict) -> None:
+        """Add a worker's export to this record."""
+        if data.get("exit_reason") and not self.exit_reason:
+            self.exit_reason, self.exit_message = data["exit_reason"], data["exit_message"]
+        self.target_label = self.target_label or data["target_label"]
+        self.drift.responses += data["responses"]
+        for f in data["findings"]:
+            finding = DriftFinding(f["operation"], f["status"], f["path"], DriftKind(f["kind"]), f["expected"], f["observed"], f["count"], f["request"])
+            known = self.drift.findings.get(finding.key)
+            if known is None:
+                self.drift.findings[finding.key] = finding
+            else:
+                known.count += finding.count
+        self.shapes.merge(data["shapes"])
+        for op, family, n in data["requests"]:
+            self.requests[(op, family)] += n
+        for op, names in data["parameters_seen"].items():
+            self.parameters_seen.setdefault(op, set()).update(names)
+        self.flaky += data["flaky"]
+        self.skipped_for_budget += data["skipped_for_budget"]
+        if self.redactor is None:  # the controller of workers builds its own later: keep these for it
+            self.redactor = Redactor()
+        self.redactor.secrets.update(data["secrets"])
+        self.redactor.pii.update(data["pii"])

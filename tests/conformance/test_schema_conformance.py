@@ -4,14 +4,15 @@ examples, coverage and fuzzing phases, with discovered customers and coupons mix
 Checks that fit read-only GETs and that the docs support: no server error, a documented status,
 a documented content type, a body matching the schema, documented headers. Rejection of invalid
 input is held only where the docs state it (tests/conformance/test_errors_and_security.py).
+One test per operation, so parallel workers can take them side by side.
 """
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis.core.failures import FailureGroup
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -19,10 +20,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from coupon_contracts import plugin
 from coupon_contracts.listing import explain
 from coupon_contracts.pacing import BudgetSpent
-from coupon_contracts import plugin
 from coupon_contracts.reporting.allure_results import attach_failure
+from coupon_contracts.settings import OPERATION_IDS
 from coupon_contracts.strategies import with_real_values
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -30,12 +32,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 schema = schemathesis.pytest.from_fixture("coupon_schema")
 
 
-@pytest.mark.family("schema")
-@schema.parametrize()
-def test_operation_honours_the_contract(case, target, discovery, suite_settings, redactor, contract) -> None:
+def check_case(case, target, discovery, suite_settings, redactor, contract) -> None:
+    """Send one generated case through the target and hold the answer against the contract."""
     operation_id = case.operation.definition.raw["operationId"]
-    if suite_settings.operations and operation_id not in suite_settings.operations:
-        return  # the lazy schema ignores fixture-side filters: an unwanted operation sends nothing
     case = with_real_values(case, discovery, seed=suite_settings.seed)
     try:
         exchange = target.send(operation_id, case.as_transport_kwargs(base_url=target.base_url))
@@ -47,3 +46,18 @@ def test_operation_honours_the_contract(case, target, discovery, suite_settings,
     except FailureGroup as failure:  # re-told without secrets or PII, with the exchange attached
         attach_failure([exchange], contract, redactor)
         raise AssertionError(explain(f"[schema] {operation_id}: {failure}", redactor, exchange)) from None
+
+
+def _test_for(operation_id: str):
+    @pytest.mark.family("schema")
+    @pytest.mark.operations(operation_id)
+    @schema.include(operation_id=operation_id).parametrize()
+    def test(case, target, discovery, suite_settings, redactor, contract) -> None:
+        check_case(case, target, discovery, suite_settings, redactor, contract)
+
+    test.__name__ = test.__qualname__ = f"test_{operation_id}_honours_the_contract"
+    return test
+
+
+for _operation_id in OPERATION_IDS:
+    globals()[f"test_{_operation_id}_honours_the_contract"] = _test_for(_operation_id)

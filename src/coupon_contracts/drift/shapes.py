@@ -114,6 +114,35 @@ class ObservedShapes:
             },
         }
 
+    def export(self) -> dict[str, Any]:
+        """Everything, as plain data, so a parallel worker can hand it to the controller."""
+        return {
+            "operations": {op: {st: {p: [sorted(f.types), sorted(f.formats), f.present, sorted(f.values, key=str), f.has_many_values] for p, f in fields.items()}
+                                for st, fields in statuses.items()} for op, statuses in self.operations.items()},
+            "responses": self.responses,
+            "objects": [[op, st, counts] for (op, st), counts in self.objects.items()],
+        }  # fmt: skip
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Add a worker's export to these shapes."""
+        for op, statuses in data["operations"].items():
+            for st, fields in statuses.items():
+                mine = self.operations.setdefault(op, {}).setdefault(st, {})
+                for path, (types, formats, present, values, many) in fields.items():
+                    shape = mine.setdefault(path, FieldShape())
+                    shape.types.update(types)
+                    shape.formats.update(formats)
+                    shape.present += present
+                    shape.values.update(values)
+                    shape.has_many_values = shape.has_many_values or many or len(shape.values) > MAX_VALUES
+        for op, statuses in data["responses"].items():
+            for st, count in statuses.items():
+                self.responses.setdefault(op, {})[st] = self.responses.get(op, {}).get(st, 0) + count
+        for op, st, counts in data["objects"]:
+            mine = self.objects.setdefault((op, st), {})
+            for path, count in counts.items():
+                mine[path] = mine.get(path, 0) + count
+
     def write(self, path: Path) -> None:
         """Write observed-shapes.json."""
         path.parent.mkdir(parents=True, exist_ok=True)

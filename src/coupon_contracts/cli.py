@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     options = [f"--{name.replace('_', '-')}={value}" for name, value in overrides.items() if value is not None]
     if settings.workers > 1:
-        options += ["-n", str(settings.workers), "--dist", "load", "--max-worker-restart", "0"]  # an exit is not a crash to retry
+        options += ["-n", str(settings.workers), "--dist", "worksteal", "--max-worker-restart", "0"]  # an exit is not a crash to retry
     extra = [a for a in args.pytest_args if a != "--"]
     code = pytest.main(
         [

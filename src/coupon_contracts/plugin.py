@@ -6,6 +6,7 @@ ask for fixtures (`target`, `discovery`, `contract`, `redactor`, `coupon_schema`
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -110,7 +111,8 @@ def _overrides(config: pytest.Config) -> dict[str, Any]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With `operations` set, keep only the tests that exercise one of them."""
+    """Heaviest tests first (parallel workers then finish together); with `operations`, only those."""
+    items.sort(key=lambda item: _family_of(item) != "schema")  # stable: the rest keep their order
     try:
         wanted = set(Settings.load(overrides=_overrides(config)).operations)
     except SettingsError:
@@ -145,11 +147,17 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     if family is None:
         return
     try:
-        contract = Contract.load()
+        contract = _contract_once()
     except ContractError:
         return  # the contract fixture reports it
     for mark in label_markers(family, operations, contract):
         item.add_marker(mark)
+
+
+@functools.lru_cache(maxsize=1)
+def _contract_once() -> Contract:
+    """The contract for labelling items: loaded once per process, not once per test."""
+    return Contract.load()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -193,7 +201,7 @@ def suite_settings(pytestconfig: pytest.Config) -> Settings:
 def contract() -> Contract:
     """The contract, loaded and checked once."""
     try:
-        return Contract.load()
+        return _contract_once()
     except ContractError as exc:
         stop("usage", str(exc))
         raise  # unreachable: pytest.exit raised
@@ -245,15 +253,37 @@ def discovery(target: Target, redactor: Redactor) -> Discovery:
 
 @pytest.fixture(scope="session")
 def coupon_schema(suite_settings: Settings, contract: Contract) -> Any:
-    """The contract as a Schemathesis schema, set up for the profile and fed discovered values."""
-    import schemathesis
+    """The contract as a Schemathesis schema, positive and negative generation."""
     from schemathesis import GenerationMode
+
+    return _schema(suite_settings, contract, [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+
+
+@pytest.fixture(scope="session")
+def positive_schema(suite_settings: Settings, contract: Contract) -> Any:
+    """The contract as a Schemathesis schema, positive generation only."""
+    from schemathesis import GenerationMode
+
+    return _schema(suite_settings, contract, [GenerationMode.POSITIVE])
+
+
+@pytest.fixture(scope="session")
+def negative_schema(suite_settings: Settings, contract: Contract) -> Any:
+    """The contract as a Schemathesis schema, negative generation only."""
+    from schemathesis import GenerationMode
+
+    return _schema(suite_settings, contract, [GenerationMode.NEGATIVE])
+
+
+def _schema(suite_settings: Settings, contract: Contract, modes: list[Any]) -> Any:
+    """The contract as a Schemathesis schema, set up for the profile."""
+    import schemathesis
 
     schema = schemathesis.openapi.from_path(str(contract.openapi_path))
     profile = suite_settings.profile
     schema.config.seed = suite_settings.seed
     schema.config.generation.update(
-        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        modes=modes,
         max_examples=profile.max_examples,
         deterministic=profile.is_deterministic,
         with_security_parameters=False,  # credentials come from the target, never from generation

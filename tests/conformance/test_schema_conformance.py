@@ -4,7 +4,7 @@ examples, coverage and fuzzing phases, with discovered customers and coupons mix
 Checks that fit read-only GETs and that the docs support: no server error, a documented status,
 a documented content type, a body matching the schema, documented headers. Rejection of invalid
 input is held only where the docs state it (tests/conformance/test_errors_and_security.py).
-One test per operation, so parallel workers can take them side by side.
+One test per operation and generation mode, so parallel workers can take them side by side.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from coupon_contracts.strategies import with_real_values
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance]
 
-schema = schemathesis.pytest.from_fixture("coupon_schema")
+SCHEMAS = {mode: schemathesis.pytest.from_fixture(f"{mode}_schema") for mode in ("positive", "negative")}
 
 
 def check_case(case, target, discovery, suite_settings, redactor, contract) -> None:
@@ -48,16 +48,17 @@ def check_case(case, target, discovery, suite_settings, redactor, contract) -> N
         raise AssertionError(explain(f"[schema] {operation_id}: {failure}", redactor, exchange)) from None
 
 
-def _test_for(operation_id: str):
+def _test_for(operation_id: str, mode: str):
     @pytest.mark.family("schema")
     @pytest.mark.operations(operation_id)
-    @schema.include(operation_id=operation_id).parametrize()
+    @SCHEMAS[mode].include(operation_id=operation_id).parametrize()
     def test(case, target, discovery, suite_settings, redactor, contract) -> None:
         check_case(case, target, discovery, suite_settings, redactor, contract)
 
-    test.__name__ = test.__qualname__ = f"test_{operation_id}_honours_the_contract"
+    test.__name__ = test.__qualname__ = f"test_{operation_id}_honours_the_contract_{mode}"
     return test
 
 
 for _operation_id in OPERATION_IDS:
-    globals()[f"test_{_operation_id}_honours_the_contract"] = _test_for(_operation_id)
+    for _mode in SCHEMAS:
+        globals()[f"test_{_operation_id}_honours_the_contract_{_mode}"] = _test_for(_operation_id, _mode)

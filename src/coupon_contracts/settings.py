@@ -425,14 +425,24 @@ def _reports(given: _Given) -> Path:
 def _mock_faults(given: _Given) -> tuple[str, ...]:
     from .mock.app import known_faults  # the catalog is the list of valid names
 
+    return _names(given, known_faults(), kind="fault", fix="see `coupon-contracts mock --list-faults`")
+
+
+def _operations(given: _Given) -> tuple[str, ...]:
+    return _names(given, OPERATION_IDS, kind="operation", fix=f"use {_one_of(OPERATION_IDS)}")
+
+
+def _names(given: _Given, known: Iterable[str], *, kind: str, fix: str) -> tuple[str, ...]:
+    """A comma-separated string (or a toml list) of names, each one of `known`."""
     value = given.value
     items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else None
     if items is None or not all(isinstance(i, str) for i in items):
-        raise SettingsError(f"{given.where}: must be fault names separated by commas; see `coupon-contracts mock --list-faults`")
+        raise SettingsError(f"{given.where}: must be {kind} names separated by commas; {fix}")
     names = tuple(i.strip() for i in items if i.strip())
-    unknown = [n for n in names if n not in known_faults()]
+    allowed = set(known)
+    unknown = [n for n in names if n not in allowed]
     if unknown:
-        raise SettingsError(f"{given.where}: unknown fault {unknown[0]!r}; see `coupon-contracts mock --list-faults`")
+        raise SettingsError(f"{given.where}: unknown {kind} {unknown[0]!r}; {fix}")
     return names
 
 
@@ -459,18 +469,6 @@ def _flag_value(given: _Given) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{given.where}: {value!r} is not true or false")
-
-
-def _operations(given: _Given) -> tuple[str, ...]:
-    value = given.value
-    items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else None
-    if items is None or not all(isinstance(i, str) for i in items):
-        raise SettingsError(f"{given.where}: must be operationIds separated by commas, e.g. getCouponsV2,getCustomerCouponsV2")
-    names = tuple(i.strip() for i in items if i.strip())
-    unknown = [n for n in names if n not in OPERATION_IDS]
-    if unknown:
-        raise SettingsError(f"{given.where}: unknown operation {unknown[0]!r}; use {_one_of(OPERATION_IDS)}")
-    return names
 
 
 def _one_of(names: Iterable[str]) -> str:

@@ -80,9 +80,12 @@ def _run(args: argparse.Namespace) -> int:
     from .settings import Settings, SettingsError
 
     overrides = {name: getattr(args, name) for name in plugin.OPTIONS}
+    from .contract import Contract, ContractError
+
     try:
         settings = Settings.load(overrides=overrides)  # fail fast, before pytest starts
-    except SettingsError as exc:
+        Contract.load(settings.contract)
+    except (SettingsError, ContractError) as exc:
         raise UsageError(str(exc)) from None
     reports = settings.reports
     reports.mkdir(parents=True, exist_ok=True)

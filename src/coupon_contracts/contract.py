@@ -18,7 +18,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
+from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
+from referencing.jsonschema import DRAFT202012
 
 __all__ = [
     "Contract",
@@ -191,6 +192,7 @@ class Contract:
 
     def check_references(self) -> None:
         """Raise `ContractError` naming the file if any `$ref` (document or schema) does not resolve."""
+        documents = {path: self._load_json(path) for path in self.schema_files()}  # invalid JSON: named with its line first
         for op in self.operations.values():
             for response in op.responses.values():
                 if response.schema_uri:
@@ -198,14 +200,18 @@ class Contract:
                 for name, example in response.examples:
                     if not example.is_file():
                         raise ContractError(f"{self.openapi_path}: {op.label} {response.status} example '{name}': {example} not found")
-        for schema_file in self.schema_files():
+        for schema_file, document in documents.items():
             uri = schema_file.resolve().as_uri()
-            for ref in _refs_in(self._load_json(schema_file)):
+            for ref in _refs_in(document):
                 self._resolve(urldefrag_join(uri, ref), where=f"{schema_file}: $ref '{ref}'")
 
     def _resolve(self, uri: str, *, where: str) -> None:
         try:
             self.registry.resolver().lookup(uri)
+        except Unretrievable as exc:
+            if isinstance(exc.__cause__, ContractError):  # the file exists but is not valid JSON
+                raise exc.__cause__ from None
+            raise ContractError(f"{where} does not resolve ({type(exc).__name__}); fix the path or the JSON pointer") from None
         except (Unresolvable, NoSuchResource) as exc:
             raise ContractError(f"{where} does not resolve ({type(exc).__name__}); fix the path or the JSON pointer") from None
 
@@ -299,4 +305,4 @@ def _retrieve_file(uri: str) -> Resource[Any]:
         contents = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ContractError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    return Resource.from_contents(contents)
+    return Resource.from_contents(contents, default_specification=DRAFT202012)  # a schema may omit $schema

@@ -49,6 +49,7 @@ OPTIONS = {
     "mask_pii": "mask mobiles and e-mails in outputs: true (default) or false for local debugging (COUPON_CONTRACTS_MASK_PII)",
     "max_requests": "request budget of the whole run (COUPON_API_MAX_REQUESTS)",
     "workers": "parallel pytest-xdist workers (COUPON_CONTRACTS_WORKERS)",
+    "contract": "path of the OpenAPI contract, default contracts/openapi.yaml (COUPON_CONTRACTS_CONTRACT)",
 }
 
 
@@ -154,10 +155,20 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(mark)
 
 
-@functools.lru_cache(maxsize=1)
 def _contract_once() -> Contract:
-    """The contract for labelling items: loaded once per process, not once per test."""
-    return Contract.load()
+    """The run's contract, loaded once per process (not once per test)."""
+    path = None
+    if _config is not None:
+        try:
+            path = Settings.load(overrides=_overrides(_config)).contract
+        except SettingsError:
+            path = None  # the suite_settings fixture reports it
+    return _load_contract(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_contract(path: Path | None) -> Contract:
+    return Contract.load(path)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -359,7 +370,7 @@ def _prepare_controller(session: pytest.Session) -> None:
     """The controller ran no fixture: load what the reports need, with the workers' secrets and PII."""
     try:
         settings = Settings.load(overrides=_overrides(session.config))
-        contract = Contract.load()
+        contract = _load_contract(settings.contract)
     except (SettingsError, ContractError):
         return
     redactor = Redactor(is_masking_pii=settings.mask_pii)

@@ -43,6 +43,7 @@ _ENV_VARS: dict[str, str] = {
     "mask_pii": "COUPON_CONTRACTS_MASK_PII",
     "max_requests": "COUPON_API_MAX_REQUESTS",
     "workers": "COUPON_CONTRACTS_WORKERS",
+    "contract": "COUPON_CONTRACTS_CONTRACT",
 }
 OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
@@ -146,6 +147,7 @@ class Settings:
     mask_pii: bool = True  # False only for local debugging: secrets are removed regardless
     max_requests: int | None = None  # the run's request budget; None: no budget
     workers: int = 1  # parallel pytest-xdist workers
+    contract: Path | None = None  # another contracts/openapi.yaml (its schemas/ beside contracts/)
 
     @property
     def is_mock(self) -> bool:
@@ -207,6 +209,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
     mask_pii = _flag_value(given["mask_pii"]) if "mask_pii" in given else True
     max_requests = _whole(given["max_requests"], minimum=1) if "max_requests" in given else None
     workers = _whole(given["workers"], minimum=1) if "workers" in given else 1
+    contract = Path(str(given["contract"].value)) if "contract" in given else None
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
     if username is not None and password is None:
@@ -241,6 +244,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         mask_pii=mask_pii,
         max_requests=max_requests,
         workers=workers,
+        contract=contract,
     )
 
 

@@ -20,7 +20,9 @@ __all__ = ["code_cases", "coupon_codes", "known_customers", "with_real_values"]
 
 CUSTOMER_KEYS = {
     "getCustomerCouponsV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"},
-    "isCouponRedeemableV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"},
+    # card_number and card_external_id are never discovered: a rewritten case drops them, or the
+    # customer it names would not match and the answer would only ever be "not found".
+    "isCouponRedeemableV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id", "card_number": "-", "card_external_id": "-"},
     "getCustomerCouponsV2": {"mobile": "mobile", "email": "email", "externalId": "external_id", "id": "id"},
 }
 

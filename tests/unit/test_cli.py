@@ -85,7 +85,7 @@ def test_mock_serves_on_a_port(contract: Contract) -> None:
 
 def test_run_checks_the_embedded_mock_and_exits_0(tmp_path) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, env=clean_env()
+        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path), "--profile", "quick"], capture_output=True, text=True, cwd=ROOT, env=clean_env()
     )
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert (tmp_path / "junit.xml").is_file()
@@ -127,3 +127,53 @@ def _wait_for_port(port: int, timeout: float = 20) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def _broken_contract(tmp_path, breakage) -> str:
+    import shutil
+
+    shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    breakage(tmp_path)
+    return str(tmp_path / "contracts" / "openapi.yaml")
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda d: (d / "contracts/openapi.yaml").write_text((d / "contracts/openapi.yaml").read_text().replace("paths:", "paths: [", 1)), r"openapi\.yaml:\d+: invalid YAML"),
+        (lambda d: (d / "schemas/v2-store.json").write_text('{"type": "object", "properties": {"code": {"$ref": "nope.json"}}}'), r"v2-store\.json: \$ref 'nope\.json' does not resolve"),
+        (lambda d: (d / "schemas/v2-store.json").write_text('{"type": '), r"v2-store\.json:1: invalid JSON"),
+    ],
+    ids=["invalid-yaml", "dangling-ref", "invalid-json"],
+)
+def test_a_broken_contract_file_exits_2_naming_file_and_line(tmp_path, breakage, message) -> None:
+    contract = _broken_contract(tmp_path, breakage)
+    completed = subprocess.run(
+        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path / "r")],
+        cwd=ROOT, env=clean_env(COUPON_CONTRACTS_CONTRACT=contract), capture_output=True, text=True,
+    )
+    import re
+
+    assert completed.returncode == 2, completed.stdout[-1500:] + completed.stderr[-1500:]
+    assert re.search(message, completed.stderr) and len(completed.stderr.strip().splitlines()) == 1, completed.stderr
+    assert "Traceback" not in completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"COUPON_CONTRACTS_PROFILE": "fast"}, "COUPON_CONTRACTS_PROFILE"),
+        ({"COUPON_API_BASE_URL": "htp:/staging"}, "COUPON_API_BASE_URL"),
+        ({"COUPON_API_BASE_URL": "https://staging.example.com", "COUPON_API_CUSTOMERS": "id:5"}, "no credentials"),
+        ({"COUPON_API_CUSTOMERS": "phone:123"}, "COUPON_API_CUSTOMERS"),
+        ({"COUPON_CONTRACTS_WORKERS": "0"}, "COUPON_CONTRACTS_WORKERS"),
+    ],
+    ids=["profile", "url", "no-credentials", "customers", "workers"],
+)
+def test_bad_settings_exit_2_with_one_line(tmp_path, env, names) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], cwd=ROOT, env=clean_env(**env), capture_output=True, text=True
+    )
+    assert completed.returncode == 2 and names in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1 and "Traceback" not in completed.stderr

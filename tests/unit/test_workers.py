@@ -6,8 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from .conftest import ROOT, clean_env
 
 
@@ -29,7 +27,10 @@ def test_two_workers_agree_with_one(tmp_path) -> None:
     assert all(op["parameters_exercised"]["share"] == 1.0 for op in signoff["operations"])
 
 
-@pytest.mark.parametrize("fault", ["v11-coupon-id-as-number", "v2-list-offset-shifted"])
-def test_a_fault_found_by_a_worker_fails_the_run(tmp_path, fault) -> None:
-    code, signoff, _ = _run(tmp_path, "--mock-faults", fault)
+def test_faults_found_by_workers_fail_the_run(tmp_path) -> None:
+    """A shape fault (a drift finding merged from a worker) and a behaviour fault (a failed test)."""
+    code, signoff, drift = _run(tmp_path, "--mock-faults", "v11-coupon-id-as-number,v2-list-offset-shifted")
     assert code == 1 and signoff["verdict"] == "NO-GO"
+    assert [f["path"] for f in drift["findings"]] == ["response.customers.customer[].coupons.coupon[].id"]
+    failed = {op["operationId"]: op["checks"].get("filters", {}).get("failed", 0) for op in signoff["operations"]}
+    assert failed["getCustomerCouponsV2"] >= 1

@@ -100,6 +100,7 @@ class Contract:
         self.registry: Registry = Registry(retrieve=_retrieve_file)  # type: ignore[call-arg]
         self.operations: dict[str, Operation] = {op.operation_id: op for op in self._read_operations()}
         self._validators: dict[str, Draft202012Validator] = {}
+        self._fast_validators: dict[str, Any] = {}
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Contract":
@@ -232,6 +233,17 @@ class Contract:
             )
         return self._validators[schema_uri]
 
+    def fast_validator_for_uri(self, schema_uri: str) -> Any:
+        """A jsonschema_rs validator for one schema URI, built once; it checks formats, so it is
+        never laxer than the Python validator that explains failures."""
+        if schema_uri not in self._fast_validators:
+            import jsonschema_rs  # a Schemathesis dependency: the Rust implementation of JSON Schema
+
+            self._fast_validators[schema_uri] = jsonschema_rs.validator_for(
+                {"$ref": schema_uri}, retriever=_retrieve_contents, validate_formats=True
+            )
+        return self._fast_validators[schema_uri]
+
     def body_errors(self, operation_id: str, status: int | str, body: Any) -> list[ValidationError]:
         """Schema violations of `body` as the answer of `operation_id` with `status` ([] if it conforms).
 
@@ -243,6 +255,8 @@ class Contract:
             raise LookupError(f"{operation_id}: status {status} is not documented")
         if response.schema_uri is None:
             return []
+        if self.fast_validator_for_uri(response.schema_uri).is_valid(body):
+            return []  # the common case, in Rust: a 16 MiB answer in milliseconds instead of minutes
         validator = self.validator_for_uri(response.schema_uri)
         errors = [leaf for error in validator.iter_errors(body) for leaf in _explain(error)]
         return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
@@ -291,6 +305,11 @@ def _refs_in(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _refs_in(value)
+
+
+def _retrieve_contents(uri: str) -> Any:
+    """The JSON of a `file://` schema, for jsonschema_rs."""
+    return _retrieve_file(uri).contents
 
 
 def _retrieve_file(uri: str) -> Resource[Any]:

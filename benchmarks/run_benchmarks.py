@@ -1,0 +1,158 @@
+"""Benchmarks of coupon-contracts, measured side by side in one run (not part of `make test`).
+
+1. Requests per second of `coupon-contracts run` vs `schemathesis run` (its CLI) on the same contract
+   and the same mock served on a port.
+2. Wall time of a run against the mock with 50 ms latency at 1, 4 and 8 workers vs the ideal bound
+   requests x latency / workers.
+3. Time and peak memory of validating and drift-checking one answer with 5,000 coupons.
+
+Usage: .venv/bin/python benchmarks/run_benchmarks.py [--profile quick|ci] > benchmarks/latest.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CREDENTIALS = {"COUPON_API_USERNAME": "coupon.qa", "COUPON_API_PASSWORD": "mock-secret-1"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServedMock:
+    """The mock on a loopback port for the duration of a `with` block."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.args = args
+
+    def __enter__(self) -> str:
+        self.process = subprocess.Popen([str(BIN / "coupon-contracts"), "mock", "--port", str(self.port), *self.args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return f"http://127.0.0.1:{self.port}"
+            time.sleep(0.1)
+        raise RuntimeError("the mock did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def customers() -> str:
+    described = json.loads(subprocess.run([str(BIN / "coupon-contracts"), "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
+    people = described["customers"]
+    return ",".join([f"mobile:{people[0]['mobile']}"] + [f"id:{p['id']}" for p in people[1:6]])
+
+
+def suite_run(base_url: str, profile: str, workers: int = 1) -> tuple[float, int, int]:
+    """(wall seconds, requests, exit code) of one `coupon-contracts run`."""
+    reports = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")}
+    env |= CREDENTIALS | {"COUPON_API_BASE_URL": base_url, "COUPON_API_CUSTOMERS": customers(), "COUPON_CONTRACTS_PROFILE": profile}
+    started = time.perf_counter()
+    done = subprocess.run([str(BIN / "coupon-contracts"), "run", "--reports", str(reports), "--workers", str(workers)], cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    return wall, json.loads((reports / "drift.json").read_text())["responses"], done.returncode
+
+
+def schemathesis_run(base_url: str, max_examples: int) -> tuple[float, int, int]:
+    """(wall seconds, test cases, exit code) of the Schemathesis CLI on the same contract."""
+    md5 = hashlib.md5(CREDENTIALS["COUPON_API_PASSWORD"].encode()).hexdigest()  # noqa: S324 - the vendor's scheme
+    checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance"
+    command = [
+        str(BIN / "schemathesis"), "run", str(ROOT / "contracts" / "openapi.yaml"), "--url", base_url,
+        "--auth", f"{CREDENTIALS['COUPON_API_USERNAME']}:{md5}", "--max-examples", str(max_examples),
+        "--mode", "all", "--phases", "examples,coverage,fuzzing", "--checks", checks, "--seed", "20261123",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    found = re.findall(r"(\d+) (?:generated|test cases?)", done.stdout)
+    cases = max((int(n) for n in found), default=0)
+    return wall, cases, done.returncode
+
+
+def big_answer(count: int = 5000) -> tuple[bytes, bytes]:
+    """The by-id and v2-list answers of a customer with `count` coupons, as the mock writes them."""
+    from coupon_contracts.mock import build_dataset
+    from coupon_contracts.mock import representation as wire
+
+    dataset = build_dataset()
+    template = dataset.coupons_of(dataset.customers[2])[0]
+    coupons = [dataclasses.replace(template, id=50_000_000 + i, code=f"BIG{i:07d}", redemptions=list(template.redemptions)) for i in range(count)]
+    by_id = {"entity": [wire.v2_coupon_detail(c, None) for c in coupons], "warnings": [], "errors": [], "success": True}
+    customer = wire.v2_customer(dataset.customers[2], [wire.v2_coupon_summary(c, None) for c in coupons])
+    listing = {"entity": {"pagination": {"limit": "5000", "offset": "0", "total": count}, "customers": [customer]}, "warnings": [], "errors": [], "success": True}
+    return json.dumps(by_id).encode(), json.dumps(listing).encode()
+
+
+def check_big_answer(body: bytes, operation_id: str, label: str) -> dict[str, float]:
+    """Seconds and peak MiB to validate, drift-check and record the shape of one big answer."""
+    from coupon_contracts.contract import Contract
+    from coupon_contracts.drift import ObservedShapes, findings_for
+
+    contract = Contract.load()
+    findings_for(contract, operation_id, 200, "application/json", b"{}")  # compile the validator first, as a run does
+    tracemalloc.start()
+    started = time.perf_counter()
+    findings = findings_for(contract, operation_id, 200, "application/json", body)
+    ObservedShapes().observe(label, 200, json.loads(body))
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    assert findings == [], findings[:3]
+    return {"seconds": seconds, "peak_mib": peak, "body_mib": len(body) / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="ci", choices=["quick", "ci"])
+    args = parser.parse_args()
+    print(f"# coupon-contracts benchmarks ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, profile {args.profile})\n")
+
+    with ServedMock() as url:
+        ours = suite_run(url, args.profile)
+        theirs = schemathesis_run(url, 30 if args.profile == "ci" else 8)
+    print("## 1. Requests per second, same contract, same mock on a port\n")
+    print("| tool | wall s | requests / cases | per second | exit |\n|---|---|---|---|---|")
+    print(f"| coupon-contracts run ({args.profile}) | {ours[0]:.1f} | {ours[1]} requests | {ours[1] / ours[0]:.1f} | {ours[2]} |")
+    print(f"| schemathesis run (same checks, phases, max-examples) | {theirs[0]:.1f} | {theirs[1]} cases | {theirs[1] / theirs[0]:.1f} | {theirs[2]} |\n")
+
+    print("## 2. Workers against the mock with 50 ms latency\n")
+    print("| workers | wall s | requests | ideal s (requests x 0.05 / workers) | wall / ideal |\n|---|---|---|---|---|")
+    with ServedMock("--latency-ms", "50") as url:
+        for workers in (1, 4, 8):
+            wall, requests, code = suite_run(url, "quick", workers)
+            ideal = requests * 0.05 / workers
+            print(f"| {workers} | {wall:.1f} | {requests} | {ideal:.1f} | {wall / ideal:.2f}{'' if code == 0 else f' (exit {code})'} |")
+
+    print("\n## 3. One answer with 5,000 coupons: validate, drift-check, record shapes\n")
+    by_id, listing = big_answer()
+    print("| answer | body MiB | seconds | peak MiB |\n|---|---|---|---|")
+    for label, operation_id, body in (("GET /v2/customers/{customerId}/coupons", "getCustomerCouponsByIdV2", by_id), ("GET /v2/customers/coupons", "getCustomerCouponsV2", listing)):
+        m = check_big_answer(body, operation_id, label)
+        print(f"| {label} | {m['body_mib']:.1f} | {m['seconds']:.2f} | {m['peak_mib']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

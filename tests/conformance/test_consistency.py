@@ -91,8 +91,9 @@ def test_isredeemable_agrees_with_the_lists(listing, discovery, redactor) -> Non
         exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {"id": customer.id, "code": ",".join(c.code for c in picked), "coupon_code_case": "AS_IT_IS"})
         redeemable = (exchange.json.get("response", {}).get("coupons") or {}).get("redeemable")
         items = redeemable if isinstance(redeemable, list) else [redeemable]
+        assert len(items) == len(picked), explain(f"customer {customer.id}: isredeemable answered {len(items)} items for {len(picked)} codes", redactor, exchange)
         problems = []
-        for coupon, item in zip(picked, items):
+        for coupon, item in zip(picked, items, strict=True):
             detail = by_id.get(coupon.code.casefold(), {})
             if isinstance(item, dict) and item.get("redemptions_left") != detail.get("redemptionsLeft"):
                 problems.append(f"{coupon.code}: redemptions left isredeemable {item.get('redemptions_left')}, by-id {detail.get('redemptionsLeft')}")

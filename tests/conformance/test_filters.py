@@ -285,7 +285,7 @@ def test_isredeemable_answers_each_code_in_the_asked_case(listing, discovery, ru
         items = redeemable if isinstance(redeemable, list) else [redeemable]
         where = lambda title, **kw: explain(f"{RED}: {title}", redactor, exchange, **kw)  # noqa: E731
         assert len(items) == len(picked), where("one answer per code", expected=len(picked), observed=len(items))
-        for coupon, item in zip(picked, items):
+        for coupon, item in zip(picked, items, strict=True):
             shown = {None: coupon.code.upper(), "UPPER": coupon.code.upper(), "LOWER": coupon.code.lower(), "AS_IT_IS": coupon.code}[case]
             assert item.get("code") == shown, where(f"code case {case}", expected=shown, observed=item.get("code"))
             margin = abs(coupon.valid_till - now) < timedelta(minutes=5) if coupon.valid_till else True

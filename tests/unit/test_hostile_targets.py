@@ -45,7 +45,7 @@ def _run(name: str, reports) -> tuple[int, str, dict, dict]:
 def outcomes(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(HOSTILE_FAULTS, pool.map(lambda n: _run(n, base / n), HOSTILE_FAULTS)))
+        return dict(zip(HOSTILE_FAULTS, pool.map(lambda n: _run(n, base / n), HOSTILE_FAULTS), strict=True))
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_FAULTS))

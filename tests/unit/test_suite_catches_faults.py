@@ -54,7 +54,7 @@ def outcomes(tmp_path_factory) -> dict[str, tuple[int, dict, str, dict]]:
     names = [FAITHFUL, *(f"{FAITHFUL} {part}" for part in PART), *sorted(FAULTS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = pool.map(lambda n: _run(n, base / n.replace(" ", "-").strip("()")), names)
-        return dict(zip(names, results))
+        return dict(zip(names, results, strict=True))
 
 
 @pytest.mark.parametrize("part", ["", *(f" {p}" for p in PART)], ids=["whole suite", *PART])

@@ -70,12 +70,13 @@ class Listing:
             identifier = {"id": customer.id}
             defaults = {"limit": ALL} if "limit" not in query else {}
             exchange = self.target.get(operation_id, PATHS[operation_id], identifier | defaults | query)
-        answer = self._parse(operation_id, exchange)
+        answer = self.parse(operation_id, exchange)
         self.cache[key] = answer
         return answer
 
     @staticmethod
-    def _parse(operation_id: str, exchange: Exchange) -> CouponList:
+    def parse(operation_id: str, exchange: Exchange) -> CouponList:
+        """The coupons and pagination of any answer of a list operation (tolerant of a broken body)."""
         try:
             body = exchange.json
         except ValueError:  # a non-JSON body is the schema tests' finding; here it lists nothing

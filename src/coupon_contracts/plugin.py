@@ -85,6 +85,7 @@ def _has_workers(config: pytest.Config | None) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     global run_state, _config
     run_state, _config = RunRecord(), config
+    _contract_path.cache_clear()  # a new session may carry other options
     if _has_workers(config):  # one rate limit and one budget for every worker: a shared state file
         handle, path = tempfile.mkstemp(prefix="coupon-contracts-pace-")
         os.close(handle)
@@ -157,13 +158,18 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 def _contract_once() -> Contract:
     """The run's contract, loaded once per process (not once per test)."""
-    path = None
-    if _config is not None:
-        try:
-            path = Settings.load(overrides=_overrides(_config)).contract
-        except SettingsError:
-            path = None  # the suite_settings fixture reports it
-    return _load_contract(path)
+    return _load_contract(_contract_path())
+
+
+@functools.lru_cache(maxsize=1)
+def _contract_path() -> Path | None:
+    """The configured contract path, read from the settings once per process."""
+    if _config is None:
+        return None
+    try:
+        return Settings.load(overrides=_overrides(_config)).contract
+    except SettingsError:
+        return None  # the suite_settings fixture reports it
 
 
 @functools.lru_cache(maxsize=4)

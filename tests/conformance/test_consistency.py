@@ -60,7 +60,7 @@ def test_shared_coupons_have_the_same_facts(listing, discovery, redactor) -> Non
         v2 = _by_code(listing.coupons(V2L, customer, coupon_code_case="AS_IT_IS"))
         by_id = _by_code(listing.coupons(V2ID, customer, coupon_code_case="AS_IT_IS"))
         lookup_answer = listing.target.get(V2C, "/v2/coupon", {"issuedToIds": customer.id, "coupon_code_case": "AS_IT_IS"})
-        lookup = _by_code(listing._parse(V2C, lookup_answer))
+        lookup = _by_code(listing.parse(V2C, lookup_answer))
         exchanges = [listing.coupons(op, customer, coupon_code_case="AS_IT_IS").exchange for op in (V11, V2L, V2ID)] + [lookup_answer]
         problems = []
         for code in sorted(set(v11) & set(v2) & set(by_id)):

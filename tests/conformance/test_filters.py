@@ -196,7 +196,7 @@ def test_v11_limit_caps_the_page_and_leaves_total_alone(listing, discovery, run_
 def test_v11_default_limit_is_100(listing, discovery, redactor) -> None:
     for customer in discovery.with_coupons:
         exchange = listing.target.get(V11, "/v1.1/customer/coupons", {"id": customer.id})
-        coupons = listing._parse(V11, exchange)
+        coupons = listing.parse(V11, exchange)
         assert len(coupons.keys) <= 100, explain("more than the default 100 coupons without limit", redactor, exchange)
 
 
@@ -253,7 +253,7 @@ def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_
         asked = ",".join(data.draw(code_cases(c.code)) for c in picked)
         by_codes = listing.target.get(V2C, "/v2/coupon", {"couponCodes": asked})
         for how, exchange in (("couponIds", by_ids), ("couponCodes", by_codes)):
-            found = sorted(str(c.get("code", "")).casefold() for c in listing._parse(V2C, exchange).coupons)
+            found = sorted(str(c.get("code", "")).casefold() for c in listing.parse(V2C, exchange).coupons)
             assert found == wanted, explain(f"{V2C} by {how}", redactor, exchange, expected=wanted, observed=found)
 
     run_property(prop, st.data())
@@ -265,7 +265,7 @@ def test_v2_coupon_by_customer_returns_only_that_customers_coupons(listing, disc
 
     def prop(customer):
         exchange = listing.target.get(V2C, "/v2/coupon", {"issuedToIds": customer.id})
-        found = {str(c.get("code", "")).casefold() for c in listing._parse(V2C, exchange).coupons}
+        found = {str(c.get("code", "")).casefold() for c in listing.parse(V2C, exchange).coupons}
         own = {c.code.casefold() for c in customer.coupons}
         assert found <= own, explain(f"{V2C} issuedToIds={customer.id}: foreign coupons", redactor, exchange, observed=sorted(found - own))
 

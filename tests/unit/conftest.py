@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -63,3 +72,47 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment without any COUPON_* setting of the developer's shell, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")}
     return env | extra
+
+
+@dataclass
+class ServedMock:
+    """The mock served on a loopback port by `coupon-contracts mock --port`."""
+
+    url: str
+    port: int
+    output: str = ""  # what the server printed, once it has stopped (with capture_output)
+
+
+@contextmanager
+def served_mock(*args: str, capture_output: bool = False) -> Iterator[ServedMock]:
+    """Serve the mock (with extra `mock` arguments, e.g. faults) on a free port while the block runs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sink = subprocess.PIPE if capture_output else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port), *args],
+        stdout=sink, stderr=subprocess.STDOUT if capture_output else subprocess.DEVNULL, text=True,
+    )
+    served = ServedMock(f"http://127.0.0.1:{port}", port)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise TimeoutError(f"the mock did not start listening on 127.0.0.1:{port}")
+            time.sleep(0.1)
+        yield served
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+        served.output = output or ""
+
+
+@functools.lru_cache(maxsize=1)
+def mock_description() -> dict:
+    """What `coupon-contracts mock --describe` prints (default seed and size), read once."""
+    completed = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout)

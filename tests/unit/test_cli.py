@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from coupon_contracts.cli import main
 from coupon_contracts.contract import Contract
 from coupon_contracts.mock import FAULTS
 
-from .conftest import ROOT, clean_env
+from .conftest import ROOT, clean_env, mock_description, served_mock
 
 
 def test_mock_describe_prints_credentials_and_customers(capsys) -> None:
@@ -49,38 +48,14 @@ def test_bad_mock_flags_exit_2_with_one_line(argv, message, capsys) -> None:
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_mock_serves_on_a_port(contract: Contract) -> None:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        described = json.loads(subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
+    described = mock_description()
+    with served_mock(capture_output=True) as served:
         auth = VendorBasicAuth(described["username"], described["password"])
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/v2/coupon", params={"issuedToIds": described["customers"][2]["id"]}, auth=auth, timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        response = httpx.get(f"{served.url}/v2/coupon", params={"issuedToIds": described["customers"][2]["id"]}, auth=auth, timeout=5)
         assert response.status_code == 200 and response.json()["data"]
         assert not contract.body_errors("getCouponsV2", 200, response.json())
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=10)
-    assert f"http://127.0.0.1:{port}" in output and "coupon.qa" in output
+    assert served.url in served.output and "coupon.qa" in served.output
 
 
 def test_run_checks_the_embedded_mock_and_exits_0(tmp_path) -> None:
@@ -93,40 +68,24 @@ def test_run_checks_the_embedded_mock_and_exits_0(tmp_path) -> None:
 
 def test_run_against_the_mock_served_on_a_port(tmp_path) -> None:
     """The remote path end to end: settings from the environment, httpx over a socket, Basic with MD5."""
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        described = json.loads(subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
-        customers = ",".join([f"mobile:{c['mobile']}" for c in described["customers"][:3]] + [f"id:{c['id']}" for c in described["customers"][3:6]])
+    described = mock_description()
+    customers = ",".join([f"mobile:{c['mobile']}" for c in described["customers"][:3]] + [f"id:{c['id']}" for c in described["customers"][3:6]])
+    with served_mock() as served:
         env = clean_env(
-            COUPON_API_BASE_URL=f"http://127.0.0.1:{port}",
+            COUPON_API_BASE_URL=served.url,
             COUPON_API_USERNAME=described["username"],
             COUPON_API_PASSWORD=described["password"],
             COUPON_API_CUSTOMERS=customers,
             COUPON_CONTRACTS_PROFILE="quick",
         )
-        _wait_for_port(port)
         started = time.monotonic()
         completed = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True)
         elapsed = time.monotonic() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-1000:]
     assert elapsed < 30, f"quick profile over HTTP took {elapsed:.1f}s"
     assert json.loads((tmp_path / "drift.json").read_text())["findings"] == []
     for value in [described["password"], *(c["mobile"] for c in described["customers"][:3])]:
         assert value not in completed.stdout + completed.stderr + (tmp_path / "drift.md").read_text()
-
-
-def _wait_for_port(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def _broken_contract(tmp_path, breakage) -> str:

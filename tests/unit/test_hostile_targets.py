@@ -13,19 +13,15 @@ import pytest
 
 from coupon_contracts.mock import HOSTILE_FAULTS
 
-from .conftest import ROOT, clean_env
-from .test_cli import _free_port, _wait_for_port
+from .conftest import ROOT, clean_env, served_mock
 
 OPERATION = {"hostile-truncated-json": "getCustomerCouponsV2", "hostile-empty-body": "getCustomerCouponsByIdV2"}
 
 
 def _run(name: str, reports) -> tuple[int, str, dict, dict]:
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port), "--fault", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_for_port(port)
+    with served_mock("--fault", name) as served:
         env = clean_env(
-            COUPON_API_BASE_URL=f"http://127.0.0.1:{port}",
+            COUPON_API_BASE_URL=served.url,
             COUPON_API_USERNAME="coupon.qa",
             COUPON_API_PASSWORD="mock-secret-1",
             COUPON_API_CUSTOMERS="id:565032102,id:565032100,id:565032103",
@@ -34,9 +30,6 @@ def _run(name: str, reports) -> tuple[int, str, dict, dict]:
             COUPON_CONTRACTS_OPERATIONS=OPERATION.get(name, "getCouponsV2"),
         )
         done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     read = lambda f: json.loads((reports / f).read_text()) if (reports / f).is_file() else {}  # noqa: E731
     return done.returncode, done.stdout + done.stderr, read("signoff.json"), read("drift.json")
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import subprocess
 import sys
 from urllib.parse import quote
 
 import pytest
 
-from .conftest import ROOT, clean_env
-from .test_cli import _free_port, _wait_for_port
+from .conftest import ROOT, clean_env, mock_description, served_mock
 
 FAULTS = ["v11-coupon-id-as-number", "v2-list-offset-shifted", "isredeemable-expired-said-redeemable", "v2-list-field-added"]
 
@@ -26,25 +24,19 @@ FAULTS = ["v11-coupon-id-as-number", "v2-list-offset-shifted", "isredeemable-exp
 @pytest.mark.parametrize("mask_pii", ["true", "false"], ids=["masked", "unmasked-for-debugging"])
 def test_no_secret_or_pii_in_reports_or_console(tmp_path, mask_pii) -> None:
     """With masking off (local debugging) the same scan must find the PII: proof the scan can fail."""
-    port = _free_port()
     faults = [arg for name in FAULTS for arg in ("--fault", name)]
-    server = subprocess.Popen([sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port), *faults], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        described = json.loads(subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
-        people = described["customers"]
+    described = mock_description()
+    people = described["customers"]
+    with served_mock(*faults) as served:
         env = clean_env(
-            COUPON_API_BASE_URL=f"http://127.0.0.1:{port}",
+            COUPON_API_BASE_URL=served.url,
             COUPON_API_USERNAME=described["username"],
             COUPON_API_PASSWORD=described["password"],
             COUPON_API_CUSTOMERS=",".join([f"mobile:{p['mobile']}" for p in people[:3]] + [f"email:{p['email']}" for p in people[3:5] if p["email"]]),
             COUPON_CONTRACTS_PROFILE="quick",
             COUPON_CONTRACTS_MASK_PII=mask_pii,
         )
-        _wait_for_port(port)
         completed = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert completed.returncode == 1, completed.stdout[-2000:]  # the faults must have produced failures to write
 
     password = described["password"]

@@ -93,8 +93,9 @@ def _run(args: argparse.Namespace) -> int:
     print(f"coupon-contracts: checking {target}; profile {settings.profile.name}, seed {settings.seed} (COUPON_CONTRACTS_SEED={settings.seed} reproduces)")
     sys.stdout.flush()
     options = [f"--{name.replace('_', '-')}={value}" for name, value in overrides.items() if value is not None]
-    if settings.workers > 1:
-        options += ["-n", str(settings.workers), "--dist", "worksteal", "--max-worker-restart", "0"]  # an exit is not a crash to retry
+    processes = settings.processes
+    if processes > 1:
+        options += ["-n", str(processes), "--dist", "worksteal", "--max-worker-restart", "0"]  # an exit is not a crash to retry
     extra = [a for a in args.pytest_args if a != "--"]
     code = pytest.main(
         [

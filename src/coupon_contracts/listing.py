@@ -8,6 +8,8 @@ reproducing requests.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -51,17 +53,32 @@ class CouponList:
 
 @dataclass
 class Listing:
-    """Reads coupon lists from the target, caching the unfiltered ones."""
+    """Reads coupon lists from the target, each distinct question once per run, from any request lane."""
 
     target: Target
-    cache: dict[tuple, CouponList] = field(default_factory=dict)
+    cache: dict[tuple, Future[CouponList]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def coupons(self, operation_id: str, customer: KnownCustomer, **params: Any) -> CouponList:
         """The customer's coupons from a list operation (v1.1 list, v2 list, v2 by-id, v2/coupon by issuedToIds)."""
         query = {k: v for k, v in params.items() if v is not None}
         key = (operation_id, customer.id, tuple(sorted((k, str(v)) for k, v in query.items())))
-        if key in self.cache:
-            return self.cache[key]
+        with self._lock:  # lanes asking the same question wait for one answer instead of asking twice
+            answer = self.cache.get(key)
+            asking = answer is None
+            if answer is None:
+                answer = self.cache[key] = Future()
+        if not asking:
+            return answer.result()
+        try:
+            answer.set_result(self._ask(operation_id, customer, query))
+        except Exception as exc:
+            answer.set_exception(exc)
+            with self._lock:
+                del self.cache[key]  # not an answer: a later question may ask again
+        return answer.result()
+
+    def _ask(self, operation_id: str, customer: KnownCustomer, query: dict[str, Any]) -> CouponList:
         if operation_id == "getCustomerCouponsByIdV2":
             exchange = self.target.get(operation_id, f"/v2/customers/{customer.id}/coupons", query)
         elif operation_id == "getCouponsV2":
@@ -70,9 +87,7 @@ class Listing:
             identifier = {"id": customer.id}
             defaults = {"limit": ALL} if "limit" not in query else {}
             exchange = self.target.get(operation_id, PATHS[operation_id], identifier | defaults | query)
-        answer = self.parse(operation_id, exchange)
-        self.cache[key] = answer
-        return answer
+        return self.parse(operation_id, exchange)
 
     @staticmethod
     def parse(operation_id: str, exchange: Exchange) -> CouponList:

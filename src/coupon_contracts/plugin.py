@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import wait
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from .reporting.allure_results import attach_failure, label_markers, scrub_folde
 from .reporting.signoff import build_signoff, write_signoff
 from .run_record import RunRecord
 from .settings import OPERATION_IDS, Settings, SettingsError
+from .lanes import Lanes
 from .pacing import BudgetSpent
+from .properties import settle
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "run_state"]
@@ -48,7 +51,7 @@ OPTIONS = {
     "operations": "check only these operationIds, comma-separated (COUPON_CONTRACTS_OPERATIONS)",
     "mask_pii": "mask mobiles and e-mails in outputs: true (default) or false for local debugging (COUPON_CONTRACTS_MASK_PII)",
     "max_requests": "request budget of the whole run (COUPON_API_MAX_REQUESTS)",
-    "workers": "parallel pytest-xdist workers (COUPON_CONTRACTS_WORKERS)",
+    "workers": "requests in flight at once: request lanes over up to one pytest-xdist process per core (COUPON_CONTRACTS_WORKERS)",
     "contract": "path of the OpenAPI contract, default contracts/openapi.yaml (COUPON_CONTRACTS_CONTRACT)",
 }
 
@@ -60,6 +63,11 @@ def stop(reason: str, message: str) -> None:
     """End the session: a usage error (exit 2) or an unusable target (exit 3), one line."""
     run_state.exit_reason = reason
     run_state.exit_message = message
+    if _is_worker(_config) and _session is not None:
+        # pytest.exit in an xdist worker reads as a crash to the controller: ask the worker to stop
+        # after this test instead; the controller learns why from the worker's record and exits 3 or 2.
+        _session.shouldstop = f"coupon-contracts: {message}"
+        pytest.skip(f"not run: {message}")
     pytest.exit(f"coupon-contracts: {message}", returncode=EXIT_USAGE if reason == "usage" else EXIT_TARGET_UNAVAILABLE)
 
 
@@ -70,6 +78,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 _config: pytest.Config | None = None
+_session: pytest.Session | None = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _session
+    _session = session
 
 
 def _is_worker(config: pytest.Config | None) -> bool:
@@ -96,8 +110,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist: hand each worker the shared pace file."""
+    """xdist: hand each worker the shared pace file and its share of the request lanes."""
     node.workerinput["coupon_pace_file"] = node.config.stash[PACE_FILE]
+    try:
+        settings = Settings.load(overrides=_overrides(node.config))
+    except SettingsError:
+        return  # the worker's suite_settings fixture reports it
+    processes = int(node.config.option.numprocesses or 1)
+    share, extra = divmod(settings.workers, processes)
+    node.workerinput["coupon_lanes"] = max(1, share + (1 if int(node.gateway.id.removeprefix("gw")) < extra else 0))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -253,6 +274,15 @@ def target(suite_settings: Settings, redactor: Redactor, contract: Contract, pyt
 
 
 @pytest.fixture(scope="session")
+def lanes(suite_settings: Settings, pytestconfig: pytest.Config) -> Iterator[Lanes]:
+    """This process's request lanes: how many of a test's requests may be in flight at once."""
+    width = getattr(pytestconfig, "workerinput", {}).get("coupon_lanes", suite_settings.workers)
+    lanes = Lanes(int(width))
+    yield lanes
+    lanes.close()
+
+
+@pytest.fixture(scope="session")
 def discovery(target: Target, redactor: Redactor) -> Discovery:
     """The test customers as the target knows them."""
     try:
@@ -314,9 +344,18 @@ def _schema(suite_settings: Settings, contract: Contract, modes: list[Any]) -> A
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """An outage mid-run ends it (exit 3); a failure gets its family tag and its attachments."""
+    """An outage mid-run ends it (exit 3); a failure gets its family tag and its attachments.
+
+    Checks a test left running on request lanes are settled here, before the next test begins.
+    """
     try:
-        return (yield)
+        try:
+            outcome = yield
+        finally:
+            pending, run_state.pending = run_state.pending, []
+            wait(pending)
+        settle(pending, what="cases")
+        return outcome
     except TargetUnavailable as exc:
         stop("target", str(exc))
         raise
@@ -328,8 +367,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if family is None or run_state.contract is None or run_state.redactor is None:
             raise
         message = str(failure)
-        if not message.startswith("["):  # the schema test tags its own message and attaches itself
-            attach_failure(run_state.current, run_state.contract, run_state.redactor)
+        attach_failure(getattr(failure, "exchanges", None) or run_state.current, run_state.contract, run_state.redactor)
+        if not message.startswith("["):  # the schema test tags its own message
             message = f"[{family}] {message}"  # Allure categories match on this tag
         raise AssertionError(run_state.redactor.text(message)) from None
 
@@ -342,11 +381,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if _has_workers(session.config):
         _prepare_controller(session)
+    if run_state.exit_reason is not None:  # a worker stopped the run: its reason decides the code
+        session.exitstatus = exitstatus = EXIT_USAGE if run_state.exit_reason == "usage" else EXIT_TARGET_UNAVAILABLE
     contract, redactor, settings = run_state.contract, run_state.redactor, run_state.settings
     if contract is None or redactor is None or settings is None or not run_state.target_label:
         return
-    if run_state.exit_reason == "target" and exitstatus != EXIT_TARGET_UNAVAILABLE:
-        session.exitstatus = exitstatus = EXIT_TARGET_UNAVAILABLE  # a worker met the outage
     if run_state.drift.breaking and exitstatus == 0:
         session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
     folder = reports_dir(settings)

@@ -6,8 +6,11 @@ written from it, so every output of a run tells the same story.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from .contract import Contract
 from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, findings_for
@@ -16,6 +19,8 @@ from .settings import Settings
 from .target import Exchange
 
 __all__ = ["RunRecord", "Tally"]
+
+_NOT_JSON = object()
 
 
 @dataclass
@@ -46,30 +51,37 @@ class RunRecord:
     parameters_seen: dict[str, set[str]] = field(default_factory=dict)
     flaky: list[dict[str, object]] = field(default_factory=list)  # requests that passed only after retries
     skipped_for_budget: int = 0
+    pending: list[Future[Any]] = field(default_factory=list)  # this test's checks still running on request lanes
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def observe(self, exchange: Exchange) -> None:
-        """Hold one response against the contract and count it."""
-        self.current.append(exchange)
-        self.requests[(exchange.operation_id, self.family)] += 1
-        seen = self.parameters_seen.setdefault(exchange.operation_id, set())
-        seen.update(exchange.request.url.params.keys())
-        if exchange.operation_id == "getCustomerCouponsByIdV2":
-            seen.add("customerId")
-        if self.contract is None or self.redactor is None:
-            return
-        self.drift.responses += 1
-        response = exchange.response
-        content_type = response.headers.get("content-type", "")
-        findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content)
-        for finding in findings:
-            finding.request = self.redactor.curl(exchange.request)
-            self.drift.add(finding)
-        try:
-            document = response.json()
-        except ValueError:
-            return
-        operation = self.contract.operations.get(exchange.operation_id)
-        self.shapes.observe(operation.label if operation else exchange.operation_id, response.status_code, document)
+        """Hold one response against the contract and count it (from any request lane)."""
+        parameters = set(exchange.request.url.params.keys()) | ({"customerId"} if exchange.operation_id == "getCustomerCouponsByIdV2" else set())
+        findings: list[DriftFinding] = []
+        document: Any = None
+        judged = self.contract is not None and self.redactor is not None
+        if judged:
+            response = exchange.response
+            content_type = response.headers.get("content-type", "")
+            findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content)
+            for finding in findings:
+                finding.request = self.redactor.curl(exchange.request)
+            try:
+                document = response.json()
+            except ValueError:
+                document = _NOT_JSON
+        with self._lock:  # lanes observe side by side; the record changes one exchange at a time
+            self.current.append(exchange)
+            self.requests[(exchange.operation_id, self.family)] += 1
+            self.parameters_seen.setdefault(exchange.operation_id, set()).update(parameters)
+            if not judged:
+                return
+            self.drift.responses += 1
+            for finding in findings:
+                self.drift.add(finding)
+            if document is not _NOT_JSON:
+                operation = self.contract.operations.get(exchange.operation_id)
+                self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document)
 
     def begin_test(self, family: str) -> None:
         """A test starts: its exchanges are collected afresh."""

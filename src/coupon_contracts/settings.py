@@ -146,13 +146,18 @@ class Settings:
     operations: tuple[str, ...] = ()  # operationIds to check; empty: all five
     mask_pii: bool = True  # False only for local debugging: secrets are removed regardless
     max_requests: int | None = None  # the run's request budget; None: no budget
-    workers: int = 1  # parallel pytest-xdist workers
+    workers: int = 1  # requests in flight at once: request lanes, spread over `processes`
     contract: Path | None = None  # another contracts/openapi.yaml (its schemas/ beside contracts/)
 
     @property
     def is_mock(self) -> bool:
         """True when the target is the embedded mock, in-process."""
         return self.base_url is None
+
+    @property
+    def processes(self) -> int:
+        """pytest-xdist processes for the `workers` lanes: one per CPU core at most (more only add start-up CPU)."""
+        return max(1, min(self.workers, os.cpu_count() or 1))
 
     @classmethod
     def load(

@@ -10,13 +10,14 @@ not a Hypothesis hook, because Schemathesis' coverage and examples phases bypass
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
-from .discovery import Discovery, KnownCustomer
+from .discovery import Discovery, KnownCoupon, KnownCustomer
 
-__all__ = ["code_cases", "coupon_codes", "known_customers", "with_real_values"]
+__all__ = ["code_cases", "coupon_codes", "coupon_picks", "known_customers", "with_real_values"]
 
 CUSTOMER_KEYS = {
     "getCustomerCouponsV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"},
@@ -44,6 +45,12 @@ def _cases(code: str) -> list[str]:
 
 def _any_case(code: str, rng: random.Random) -> str:
     return rng.choice(_cases(code))
+
+
+def coupon_picks(coupons: Sequence[KnownCoupon], *, most: int = 3) -> st.SearchStrategy[tuple[list[KnownCoupon], list[str]]]:
+    """One to `most` distinct coupons, and each one's code in some letter case."""
+    picked = st.lists(st.sampled_from(list(coupons)), min_size=1, max_size=most, unique_by=lambda c: c.id)
+    return picked.flatmap(lambda chosen: st.tuples(st.just(chosen), st.tuples(*(code_cases(c.code) for c in chosen)).map(list)))
 
 
 def coupon_codes(discovery: Discovery) -> st.SearchStrategy[str]:

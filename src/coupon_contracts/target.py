@@ -85,6 +85,8 @@ class Target:
     flaky: list[FlakyRequest] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    outage: TargetUnavailable | None = None  # once the target is found down, nothing more is sent
+
 
     def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
         """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
@@ -101,6 +103,15 @@ class Target:
         return self._send(operation_id, request, auth)
 
     def _send(self, operation_id: str, request: httpx.Request, auth: httpx.Auth | None | str) -> Exchange:
+        if self.outage is not None:  # other lanes found it down: do not hammer it
+            raise self.outage
+        try:
+            return self._send_with_retries(operation_id, request, auth)
+        except TargetUnavailable as outage:
+            self.outage = outage
+            raise
+
+    def _send_with_retries(self, operation_id: str, request: httpx.Request, auth: httpx.Auth | None | str) -> Exchange:
         reasons: list[str] = []
         where = f"{self.label}: {request.method} {request.url.path}"
         for attempt in range(1, self.retry.attempts + 1):
@@ -197,8 +208,8 @@ def open_target(settings: Settings, *, pace_file: Any = None) -> Target:
         assert settings.username is not None and settings.password is not None  # Settings.load guarantees it
         auth = VendorBasicAuth(settings.username, settings.password.reveal())
         credentials = {"username": settings.username, "password": settings.password.reveal()}
-    # One pooled client per worker: keep-alive connections are reused across the whole run.
-    limits = httpx.Limits(max_keepalive_connections=8, max_connections=16)
+    # One pooled client per process: keep-alive connections are reused by every lane for the whole run.
+    limits = httpx.Limits(max_keepalive_connections=max(8, settings.workers), max_connections=max(16, settings.workers))
     client = httpx.Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False, limits=limits)
     return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, pacer=pacer)
 

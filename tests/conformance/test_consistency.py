@@ -13,6 +13,7 @@ import pytest
 
 from coupon_contracts.filters import coupon_view
 from coupon_contracts.listing import Listing, explain
+from coupon_contracts.properties import check_examples
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 
@@ -27,7 +28,7 @@ def listing(target) -> Listing:
 def _customers(discovery):
     if not discovery.with_coupons:
         pytest.skip("no test customer has coupons: nothing to compare")
-    return discovery.with_coupons
+    return [(customer,) for customer in discovery.with_coupons]
 
 
 def _by_code(answer) -> dict[str, dict]:
@@ -42,8 +43,8 @@ def _same_instant_up_to_a_zone(v11_valid_till, v2_valid_till) -> bool:
     return delta <= timedelta(hours=14) and delta.total_seconds() % 900 == 0
 
 
-def test_list_operations_hold_the_same_coupons(listing, discovery, redactor) -> None:
-    for customer in _customers(discovery):
+def test_list_operations_hold_the_same_coupons(listing, discovery, redactor, lanes) -> None:
+    def check(customer):
         answers = {op: listing.coupons(op, customer, coupon_code_case="AS_IT_IS") for op in (V11, V2L, V2ID)}
         sets = {op: sorted(_by_code(a)) for op, a in answers.items()}
         assert sets[V11] == sets[V2L] == sets[V2ID], explain(
@@ -53,9 +54,11 @@ def test_list_operations_hold_the_same_coupons(listing, discovery, redactor) -> 
             observed={op: len(codes) for op, codes in sets.items()},
         )
 
+    check_examples(check, _customers(discovery), lanes)
 
-def test_shared_coupons_have_the_same_facts(listing, discovery, redactor) -> None:
-    for customer in _customers(discovery):
+
+def test_shared_coupons_have_the_same_facts(listing, discovery, redactor, lanes) -> None:
+    def check(customer):
         v11 = _by_code(listing.coupons(V11, customer, coupon_code_case="AS_IT_IS"))
         v2 = _by_code(listing.coupons(V2L, customer, coupon_code_case="AS_IT_IS"))
         by_id = _by_code(listing.coupons(V2ID, customer, coupon_code_case="AS_IT_IS"))
@@ -83,9 +86,11 @@ def test_shared_coupons_have_the_same_facts(listing, discovery, redactor) -> Non
                 problems.append(f"{code}: discount {sorted(map(str, discounts))}")
         assert not problems, explain(f"customer {customer.id}: endpoints disagree about the same coupon", redactor, *exchanges, observed=problems[:10])
 
+    check_examples(check, _customers(discovery), lanes)
 
-def test_isredeemable_agrees_with_the_lists(listing, discovery, redactor) -> None:
-    for customer in _customers(discovery):
+
+def test_isredeemable_agrees_with_the_lists(listing, discovery, redactor, lanes) -> None:
+    def check(customer):
         by_id = _by_code(listing.coupons(V2ID, customer, coupon_code_case="AS_IT_IS"))
         picked = customer.coupons[:5]
         exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {"id": customer.id, "code": ",".join(c.code for c in picked), "coupon_code_case": "AS_IT_IS"})
@@ -98,3 +103,5 @@ def test_isredeemable_agrees_with_the_lists(listing, discovery, redactor) -> Non
             if isinstance(item, dict) and item.get("redemptions_left") != detail.get("redemptionsLeft"):
                 problems.append(f"{coupon.code}: redemptions left isredeemable {item.get('redemptions_left')}, by-id {detail.get('redemptionsLeft')}")
         assert not problems, explain(f"customer {customer.id}: isredeemable disagrees with the lists", redactor, exchange, observed=problems)
+
+    check_examples(check, _customers(discovery), lanes)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from coupon_contracts.filters import FILTERS, CouponFilter, filters_for, in_window, union
 from coupon_contracts.listing import Listing, explain, selection_problems
-from coupon_contracts.strategies import code_cases, known_customers
+from coupon_contracts.properties import check_examples, examples_of
+from coupon_contracts.strategies import coupon_picks, known_customers
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 DEFINED_V2_STATUSES = [r.value for r in filters_for(V2L, "status") if r.selects is not None]
@@ -29,22 +29,13 @@ def listing(target) -> Listing:
 
 
 @pytest.fixture
-def run_property(suite_settings, discovery):
-    """Run a Hypothesis property with the profile's effort and the run's seed."""
+def run_property(suite_settings, discovery, lanes):
+    """Check a property on the examples Hypothesis draws for the profile and seed, side by side."""
     if not discovery.with_coupons:
         pytest.skip("no test customer has coupons: filters cannot be observed (add one to COUPON_API_CUSTOMERS)")
-    profile = suite_settings.profile
 
     def run(prop, *strategies):
-        configured = settings(
-            max_examples=profile.property_examples,
-            derandomize=profile.is_deterministic,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            print_blob=False,
-        )(given(*strategies)(prop))
-        seed(suite_settings.seed)(configured)()
+        check_examples(prop, examples_of(strategies, profile=suite_settings.profile, run_seed=suite_settings.seed), lanes)
 
     return run
 
@@ -132,27 +123,29 @@ def test_v11_store_filter_returns_active_coupons_redeemable_there(listing, disco
     run_property(prop, known_customers(discovery, with_coupons=True), st.sampled_from(discovery.store_ids))
 
 
-@st.composite
-def date_windows(draw, customer_dates):
-    """start_date/end_date around the customer's own issue and redemption days, one side or both."""
-    days = sorted({d.date() for d in customer_dates}) or [datetime.now(timezone.utc).date()]
-    start = draw(st.sampled_from(days)) + timedelta(days=draw(st.integers(-3, 3)))
-    end = start + timedelta(days=draw(st.integers(1, 400)))
-    shape = draw(st.sampled_from(["both", "start", "end"]))
+# (which of the customer's days, days before or after it, days the window spans, which sides are set)
+WINDOW_PICKS = st.tuples(st.integers(0, 999), st.integers(-3, 3), st.integers(1, 400), st.sampled_from(["both", "start", "end"]))
+
+
+def window_around(moments, pick):
+    """start_date/end_date around one of the customer's own issue and redemption days, one side or both."""
+    index, shift, span, shape = pick
+    days = sorted({d.date() for d in moments}) or [datetime.now(timezone.utc).date()]
+    start = days[index % len(days)] + timedelta(days=shift)
+    end = start + timedelta(days=span)
     return (start if shape != "end" else None), (end if shape != "start" else None)
 
 
 @pytest.mark.operations(V11)
 def test_v11_date_window_keeps_coupons_issued_or_redeemed_in_it(listing, discovery, run_property, redactor) -> None:
-    def prop(customer, data):
+    def prop(customer, pick):
         full = listing.coupons(V11, customer)
-        moments = [m for v in full.views for m in (v.issued, *v.redeemed) if m]
-        start, end = data.draw(date_windows(moments))
+        start, end = window_around([m for v in full.views for m in (v.issued, *v.redeemed) if m], pick)
         got = listing.coupons(V11, customer, start_date=start and start.isoformat(), end_date=end and end.isoformat())
         as_dt = lambda d: d and datetime(d.year, d.month, d.day, tzinfo=timezone.utc)  # noqa: E731
         check_selection(f"{V11} start_date={start} end_date={end}", full, got, lambda c, now: in_window(c, as_dt(start), as_dt(end)), discovery.now, redactor)
 
-    run_property(prop, known_customers(discovery, with_coupons=True), st.data())
+    run_property(prop, known_customers(discovery, with_coupons=True), WINDOW_PICKS)
 
 
 ORDER_KEYS = {"created_date": lambda v: v.issued, "valid_till": lambda v: v.valid_till, "created_by": None}
@@ -193,11 +186,13 @@ def test_v11_limit_caps_the_page_and_leaves_total_alone(listing, discovery, run_
 
 
 @pytest.mark.operations(V11)
-def test_v11_default_limit_is_100(listing, discovery, redactor) -> None:
-    for customer in discovery.with_coupons:
+def test_v11_default_limit_is_100(listing, discovery, redactor, lanes) -> None:
+    def check(customer):
         exchange = listing.target.get(V11, "/v1.1/customer/coupons", {"id": customer.id})
         coupons = listing.parse(V11, exchange)
         assert len(coupons.keys) <= 100, explain("more than the default 100 coupons without limit", redactor, exchange)
+
+    check_examples(check, [(c,) for c in discovery.with_coupons], lanes)
 
 
 @pytest.mark.operations(V2L)
@@ -245,18 +240,16 @@ def test_coupon_code_case_is_applied(operation_id, case, listing, discovery, run
 
 @pytest.mark.operations(V2C)
 def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_property, redactor) -> None:
-    def prop(data):
-        pool = discovery.coupons
-        picked = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique_by=lambda c: c.id))
+    def prop(picks):
+        picked, asked = picks
         wanted = sorted(c.code.casefold() for c in picked)
         by_ids = listing.target.get(V2C, "/v2/coupon", {"couponIds": ",".join(str(c.id) for c in picked)})
-        asked = ",".join(data.draw(code_cases(c.code)) for c in picked)
-        by_codes = listing.target.get(V2C, "/v2/coupon", {"couponCodes": asked})
+        by_codes = listing.target.get(V2C, "/v2/coupon", {"couponCodes": ",".join(asked)})
         for how, exchange in (("couponIds", by_ids), ("couponCodes", by_codes)):
             found = sorted(str(c.get("code", "")).casefold() for c in listing.parse(V2C, exchange).coupons)
             assert found == wanted, explain(f"{V2C} by {how}", redactor, exchange, expected=wanted, observed=found)
 
-    run_property(prop, st.data())
+    run_property(prop, coupon_picks(discovery.coupons))
 
 
 @pytest.mark.operations(V2C)
@@ -276,10 +269,8 @@ def test_v2_coupon_by_customer_returns_only_that_customers_coupons(listing, disc
 def test_isredeemable_answers_each_code_in_the_asked_case(listing, discovery, run_property, redactor) -> None:
     now = discovery.now
 
-    def prop(customer, data):
-        picked = data.draw(st.lists(st.sampled_from(customer.coupons), min_size=1, max_size=3, unique_by=lambda c: c.id))
-        case = data.draw(st.sampled_from([None, "UPPER", "LOWER", "AS_IT_IS"]))
-        asked = [data.draw(code_cases(c.code)) for c in picked]
+    def prop(customer_and_picks, case):
+        customer, (picked, asked) = customer_and_picks
         exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {"id": customer.id, "code": ",".join(asked), "coupon_code_case": case})
         redeemable = (exchange.json.get("response", {}).get("coupons") or {}).get("redeemable")
         items = redeemable if isinstance(redeemable, list) else [redeemable]
@@ -296,4 +287,5 @@ def test_isredeemable_answers_each_code_in_the_asked_case(listing, discovery, ru
             elif coupon.redemptions_left != 0:
                 assert item.get("is_redeemable") == "true", where(f"live coupon {coupon.id} with redemptions left refused", observed=item.get("is_redeemable"))
 
-    run_property(prop, known_customers(discovery, with_coupons=True), st.data())
+    with_picks = known_customers(discovery, with_coupons=True).flatmap(lambda c: st.tuples(st.just(c), coupon_picks(c.coupons)))
+    run_property(prop, with_picks, st.sampled_from([None, "UPPER", "LOWER", "AS_IT_IS"]))

@@ -4,7 +4,8 @@ examples, coverage and fuzzing phases, with discovered customers and coupons mix
 Checks that fit read-only GETs and that the docs support: no server error, a documented status,
 a documented content type, a body matching the schema, documented headers. Rejection of invalid
 input is held only where the docs state it (tests/conformance/test_errors_and_security.py).
-One test per operation and generation mode, so parallel workers can take them side by side.
+One test per operation and generation mode, so parallel workers can take them side by side; within
+a test, each case is sent and checked on a request lane while Hypothesis generates the next.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from coupon_contracts import plugin
 from coupon_contracts.listing import explain
-from coupon_contracts.pacing import BudgetSpent
-from coupon_contracts.reporting.allure_results import attach_failure
+from coupon_contracts.properties import CheckFailed
 from coupon_contracts.settings import OPERATION_IDS
 from coupon_contracts.strategies import with_real_values
 
@@ -32,28 +32,29 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 SCHEMAS = {mode: schemathesis.pytest.from_fixture(f"{mode}_schema") for mode in ("positive", "negative")}
 
 
-def check_case(case, target, discovery, suite_settings, redactor, contract) -> None:
-    """Send one generated case through the target and hold the answer against the contract."""
-    operation_id = case.operation.definition.raw["operationId"]
+def check_case(case, target, discovery, suite_settings, redactor, lanes) -> None:
+    """Send one generated case on a request lane; the plugin settles its check before the test ends."""
     case = with_real_values(case, discovery, seed=suite_settings.seed)
-    try:
-        exchange = target.send(operation_id, case.as_transport_kwargs(base_url=target.base_url))
-    except BudgetSpent as spent:  # inside Hypothesis: skip here, the plugin's hook would see a failure
-        plugin.run_state.skipped_for_budget += 1
-        pytest.skip(str(spent))
+    request = case.as_transport_kwargs(base_url=target.base_url)
+    plugin.run_state.pending.append(lanes.submit(_send_and_check, case, request, target, redactor))
+
+
+def _send_and_check(case, request, target, redactor) -> None:
+    """Hold the answer to one case against the contract; a failure is re-told without secrets or PII."""
+    operation_id = case.operation.definition.raw["operationId"]
+    exchange = target.send(operation_id, request)
     try:
         case.validate_response(exchange.response, checks=CHECKS)
-    except FailureGroup as failure:  # re-told without secrets or PII, with the exchange attached
-        attach_failure([exchange], contract, redactor)
-        raise AssertionError(explain(f"[schema] {operation_id}: {failure}", redactor, exchange)) from None
+    except FailureGroup as failure:
+        raise CheckFailed(explain(f"[schema] {operation_id}: {failure}", redactor, exchange), [exchange]) from None
 
 
 def _test_for(operation_id: str, mode: str):
     @pytest.mark.family("schema")
     @pytest.mark.operations(operation_id)
     @SCHEMAS[mode].include(operation_id=operation_id).parametrize()
-    def test(case, target, discovery, suite_settings, redactor, contract) -> None:
-        check_case(case, target, discovery, suite_settings, redactor, contract)
+    def test(case, target, discovery, suite_settings, redactor, lanes) -> None:
+        check_case(case, target, discovery, suite_settings, redactor, lanes)
 
     test.__name__ = test.__qualname__ = f"test_{operation_id}_honours_the_contract_{mode}"
     return test

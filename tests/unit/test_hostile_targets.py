@@ -18,7 +18,7 @@ from .conftest import ROOT, clean_env, served_mock
 OPERATION = {"hostile-truncated-json": "getCustomerCouponsV2", "hostile-empty-body": "getCustomerCouponsByIdV2"}
 
 
-def _run(name: str, reports) -> tuple[int, str, dict, dict]:
+def _run(name: str, reports, *extra: str) -> tuple[int, str, dict, dict]:
     with served_mock("--fault", name) as served:
         env = clean_env(
             COUPON_API_BASE_URL=served.url,
@@ -29,7 +29,7 @@ def _run(name: str, reports) -> tuple[int, str, dict, dict]:
             COUPON_API_TIMEOUT="1",
             COUPON_CONTRACTS_OPERATIONS=OPERATION.get(name, "getCouponsV2"),
         )
-        done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports), *extra], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     read = lambda f: json.loads((reports / f).read_text()) if (reports / f).is_file() else {}  # noqa: E731
     return done.returncode, done.stdout + done.stderr, read("signoff.json"), read("drift.json")
 
@@ -58,3 +58,12 @@ def test_hostile_target_gives_the_documented_outcome(name: str, outcomes) -> Non
     else:
         assert code == 1, output[-3000:]
         assert any(f["kind"] == "body not JSON" for f in drift["findings"]), drift
+
+
+@pytest.mark.parametrize("name", sorted(n for n, f in HOSTILE_FAULTS.items() if f.outcome == "exit 3"))
+def test_an_outage_met_on_request_lanes_is_still_exit_3(name: str, tmp_path) -> None:
+    """Four lanes over two processes: the first lane to find the target down stops the others."""
+    code, output, signoff, _ = _run(name, tmp_path, "--workers", "4")
+    assert code == 3 and "Traceback" not in output, output[-3000:]
+    assert len([line for line in output.splitlines() if line.startswith("coupon-contracts: not judged")]) == 1, output[-2000:]
+    assert signoff.get("verdict", "NO-GO") == "NO-GO"

@@ -1,4 +1,5 @@
-"""--workers: the run is spread over pytest-xdist processes and the reports still tell one story."""
+"""--workers: requests in flight at once, as request lanes over pytest-xdist processes; the reports
+still tell one story and the faults are still found, whatever the split."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT, clean_env
 
 
-def _run(tmp_path, *extra: str) -> tuple[int, dict, dict]:
+def _run(tmp_path, *extra: str, workers: str = "2") -> tuple[int, dict, dict]:
     completed = subprocess.run(
-        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path), "--workers", "2", "--profile", "quick", *extra],
+        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path), "--workers", workers, "--profile", "quick", *extra],
         cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300,
     )
     read = lambda name: json.loads((tmp_path / name).read_text())  # noqa: E731
@@ -34,3 +37,17 @@ def test_faults_found_by_workers_fail_the_run(tmp_path) -> None:
     assert [f["path"] for f in drift["findings"]] == ["response.customers.customer[].coupons.coupon[].id"]
     failed = {op["operationId"]: op["checks"].get("filters", {}).get("failed", 0) for op in signoff["operations"]}
     assert failed["getCustomerCouponsV2"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("workers", "split"),
+    [("4", []), ("3", ["--", "-n", "0"])],
+    ids=["two-processes-of-two-lanes", "one-process-of-three-lanes"],
+)
+def test_faults_found_on_request_lanes_fail_the_run(tmp_path, workers: str, split: list[str]) -> None:
+    """A schema failure settled from a lane, and a property failure among examples checked side by side."""
+    code, signoff, drift = _run(tmp_path, "--mock-faults", "v11-series-name-renamed,v11-status-filter-ignored", *split, workers=workers)
+    assert code == 1 and signoff["verdict"] == "NO-GO"
+    checks = next(op["checks"] for op in signoff["operations"] if op["operationId"] == "getCustomerCouponsV11")
+    assert checks["schema"]["failed"] >= 1 and checks["filters"]["failed"] >= 1, checks
+    assert any(f["path"].endswith("seriesName") for f in drift["findings"]), drift["findings"]

@@ -233,11 +233,17 @@ def _diff(args: argparse.Namespace) -> int:
         closed = closed_value_fields(Contract.load())
     except (ShapesError, ContractError) as exc:
         raise UsageError(str(exc)) from None
+    if not new["operations"]:  # "no change" here would pass a run that never reached the target
+        raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
     changes = compare_shapes(old, new, closed=closed)
     for change in changes:
         print(change.line())
+    unseen = sorted(set(old["operations"]) - set(new["operations"]))
+    for operation in unseen:
+        print(f"not compared: {operation} (the newer run did not exercise it)")
     breaking = sum(c.is_breaking for c in changes)
-    print(f"coupon-contracts diff: {breaking} breaking, {len(changes) - breaking} non-breaking change(s) from {args.old} to {args.new}")
+    partly = f"; {len(unseen)} operation(s) not compared" if unseen else ""
+    print(f"coupon-contracts diff: {breaking} breaking, {len(changes) - breaking} non-breaking change(s) from {args.old} to {args.new}{partly}")
     return EXIT_VIOLATIONS if breaking else EXIT_OK
 
 

@@ -89,3 +89,21 @@ def test_a_value_outside_a_closed_set_is_breaking(contract) -> None:
     assert [(c.path, c.change, c.is_breaking) for c in changes if c.change == "value new"] == [
         ("response.coupons.redeemable.is_redeemable", "value new", True)
     ]
+
+
+def test_a_run_that_saw_nothing_is_refused_not_passed(tmp_path, capsys) -> None:
+    """An outage leaves an empty shapes file: "0 breaking" would read as a pass."""
+    (tmp_path / "old.json").write_text(json.dumps(shapes_of(EXAMPLE)))
+    (tmp_path / "new.json").write_text(json.dumps(ObservedShapes().as_dict()))
+    assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 2
+    assert "observed no answer" in capsys.readouterr().err
+
+
+def test_an_operation_the_newer_run_skipped_is_named(tmp_path, capsys) -> None:
+    old = shapes_of(EXAMPLE)
+    old["operations"]["GET /v2/coupon"] = {"200": {"responses": 1, "fields": {}}}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(shapes_of(EXAMPLE)))
+    assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 0
+    out = capsys.readouterr().out
+    assert "not compared: GET /v2/coupon" in out and "1 operation(s) not compared" in out

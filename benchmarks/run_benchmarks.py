@@ -3,10 +3,11 @@
 1. Requests per second of `coupon-contracts run` vs `schemathesis run` (its CLI) on the same contract
    and the same mock served on a port.
 2. Wall time of a run against the mock with 50 ms latency at 1, 4 and 8 workers vs the ideal bound
-   requests x latency / workers.
+   requests x latency / workers, and vs the CPU floor of this machine: the CPU seconds the run and
+   the mock used, divided by the cores (on 2 cores both share them).
 3. Time and peak memory of validating and drift-checking one answer with 5,000 coupons.
 
-Usage: .venv/bin/python benchmarks/run_benchmarks.py [--profile quick|ci] > benchmarks/latest.md
+Usage: .venv/bin/python benchmarks/run_benchmarks.py [--profile quick|ci|thorough] [--workers-profiles ci,thorough] > benchmarks/latest.md
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -69,6 +71,7 @@ def suite_run(base_url: str, profile: str, workers: int = 1) -> tuple[float, int
     reports = Path(tempfile.mkdtemp(prefix="bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")}
     env |= CREDENTIALS | {"COUPON_API_BASE_URL": base_url, "COUPON_API_CUSTOMERS": customers(), "COUPON_CONTRACTS_PROFILE": profile}
+    env["COUPON_CONTRACTS_SEED"] = "20261123"  # thorough is random by default: the same cases at every width
     started = time.perf_counter()
     done = subprocess.run([str(BIN / "coupon-contracts"), "run", "--reports", str(reports), "--workers", str(workers)], cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -90,6 +93,29 @@ def schemathesis_run(base_url: str, max_examples: int) -> tuple[float, int, int]
     found = re.findall(r"(\d+) (?:generated|test cases?)", done.stdout)
     cases = max((int(n) for n in found), default=0)
     return wall, cases, done.returncode
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by finished child processes (the runs and the served mocks)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def workers_section(profile: str) -> None:
+    """Section 2 for one profile: 1, 4 and 8 workers, each against a freshly served slow mock."""
+    cores = os.cpu_count() or 1
+    print(f"### profile {profile}\n")
+    print("| workers | wall s | requests | ideal s (requests x 0.05 / workers) | wall / ideal | CPU s (run + mock) | CPU floor s (CPU / cores) |")
+    print("|---|---|---|---|---|---|---|")
+    for workers in (1, 4, 8):
+        cpu_before = children_cpu()
+        with ServedMock("--latency-ms", "50") as url:
+            wall, requests, code = suite_run(url, profile, workers)
+        cpu = children_cpu() - cpu_before
+        ideal = requests * 0.05 / workers
+        flag = "" if code == 0 else f" (exit {code})"
+        print(f"| {workers} | {wall:.1f} | {requests} | {ideal:.1f} | {wall / ideal:.2f}{flag} | {cpu:.1f} | {cpu / cores:.1f} |")
+    print()
 
 
 def big_answer(count: int = 5000) -> tuple[bytes, bytes]:
@@ -126,27 +152,24 @@ def check_big_answer(body: bytes, operation_id: str, label: str) -> dict[str, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="ci", choices=["quick", "ci"])
+    parser.add_argument("--profile", default="ci", choices=["quick", "ci", "thorough"], help="profile of section 1")
+    parser.add_argument("--workers-profiles", default="ci,thorough", help="profiles of section 2, comma-separated")
     args = parser.parse_args()
     print(f"# coupon-contracts benchmarks ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, profile {args.profile})\n")
 
     with ServedMock() as url:
         ours = suite_run(url, args.profile)
-        theirs = schemathesis_run(url, 30 if args.profile == "ci" else 8)
+        theirs = schemathesis_run(url, {"quick": 8, "ci": 30, "thorough": 300}[args.profile])
     print("## 1. Requests per second, same contract, same mock on a port\n")
     print("| tool | wall s | requests / cases | per second | exit |\n|---|---|---|---|---|")
     print(f"| coupon-contracts run ({args.profile}) | {ours[0]:.1f} | {ours[1]} requests | {ours[1] / ours[0]:.1f} | {ours[2]} |")
     print(f"| schemathesis run (same checks, phases, max-examples) | {theirs[0]:.1f} | {theirs[1]} cases | {theirs[1] / theirs[0]:.1f} | {theirs[2]} |\n")
 
     print("## 2. Workers against the mock with 50 ms latency\n")
-    print("| workers | wall s | requests | ideal s (requests x 0.05 / workers) | wall / ideal |\n|---|---|---|---|---|")
-    with ServedMock("--latency-ms", "50") as url:
-        for workers in (1, 4, 8):
-            wall, requests, code = suite_run(url, "quick", workers)
-            ideal = requests * 0.05 / workers
-            print(f"| {workers} | {wall:.1f} | {requests} | {ideal:.1f} | {wall / ideal:.2f}{'' if code == 0 else f' (exit {code})'} |")
+    for profile in args.workers_profiles.split(","):
+        workers_section(profile.strip())
 
-    print("\n## 3. One answer with 5,000 coupons: validate, drift-check, record shapes\n")
+    print("## 3. One answer with 5,000 coupons: validate, drift-check, record shapes\n")
     by_id, listing = big_answer()
     print("| answer | body MiB | seconds | peak MiB |\n|---|---|---|---|")
     for label, operation_id, body in (("GET /v2/customers/{customerId}/coupons", "getCustomerCouponsByIdV2", by_id), ("GET /v2/customers/coupons", "getCustomerCouponsV2", listing)):

@@ -87,7 +87,6 @@ class Target:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     outage: TargetUnavailable | None = None  # once the target is found down, nothing more is sent
 
-
     def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
         """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
         request = self.client.build_request("GET", path, params=_clean(params or {}))

@@ -116,9 +116,8 @@ def pytest_configure_node(node: Any) -> None:
         settings = Settings.load(overrides=_overrides(node.config))
     except SettingsError:
         return  # the worker's suite_settings fixture reports it
-    processes = int(node.config.option.numprocesses or 1)
-    share, extra = divmod(settings.workers, processes)
-    node.workerinput["coupon_lanes"] = max(1, share + (1 if int(node.gateway.id.removeprefix("gw")) < extra else 0))
+    index, processes = int(node.gateway.id.removeprefix("gw")), int(node.config.option.numprocesses or 1)
+    node.workerinput["coupon_lanes"] = settings.lanes_of(index, processes)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     options = [f"--{name.replace('_', '-')}={value}" for name, value in overrides.items() if value is not None]
     processes = settings.processes
     if processes > 1:
-        options += ["-n", str(processes), "--dist", "worksteal", "--max-worker-restart", "0"]  # an exit is not a crash to retry
+        options += ["-n", str(processes), "--dist", "load", "--maxschedchunk", "1", "--max-worker-restart", "0"]  # an exit is not a crash to retry
     extra = [a for a in args.pytest_args if a != "--"]
     code = pytest.main(
         [

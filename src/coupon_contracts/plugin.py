@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import wait
 from pathlib import Path
@@ -28,14 +27,14 @@ from .reporting.signoff import build_signoff, write_signoff
 from .run_record import RunRecord
 from .settings import OPERATION_IDS, Settings, SettingsError
 from .lanes import Lanes
-from .pacing import BudgetSpent
+from .pacing import BudgetSpent, SharedPace
 from .properties import settle
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "run_state"]
 
 EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 2, 3
-PACE_FILE = pytest.StashKey[str]()
+SHARED_PACE = pytest.StashKey[SharedPace]()
 OPTIONS = {
     "base_url": "target base URL (COUPON_API_BASE_URL); unset: the embedded mock",
     "username": "Basic username (COUPON_API_USERNAME)",
@@ -100,24 +99,25 @@ def pytest_configure(config: pytest.Config) -> None:
     global run_state, _config
     run_state, _config = RunRecord(), config
     _contract_path.cache_clear()  # a new session may carry other options
-    if _has_workers(config):  # one rate limit and one budget for every worker: a shared state file
-        handle, path = tempfile.mkstemp(prefix="coupon-contracts-pace-")
-        os.close(handle)
-        config.stash[PACE_FILE] = path
+    if _has_workers(config):  # one rate limit, one budget and one cap on requests in flight for every worker
+        try:
+            in_flight = Settings.load(overrides=_overrides(config)).workers
+        except SettingsError:
+            in_flight = 1  # the workers' suite_settings fixture reports it
+        config.stash[SHARED_PACE] = SharedPace.create(in_flight)
     config.addinivalue_line("markers", "family(name): check family of a conformance test (schema, filters, consistency, errors, security)")
     config.addinivalue_line("markers", "operations(*ids): the operationIds a conformance test exercises")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if SHARED_PACE in config.stash:
+        config.stash[SHARED_PACE].close()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist: hand each worker the shared pace file and its share of the request lanes."""
-    node.workerinput["coupon_pace_file"] = node.config.stash[PACE_FILE]
-    try:
-        settings = Settings.load(overrides=_overrides(node.config))
-    except SettingsError:
-        return  # the worker's suite_settings fixture reports it
-    index, processes = int(node.gateway.id.removeprefix("gw")), int(node.config.option.numprocesses or 1)
-    node.workerinput["coupon_lanes"] = settings.lanes_of(index, processes)
+    """xdist: hand each worker the folder of the shared pace."""
+    node.workerinput["coupon_shared_pace"] = str(node.config.stash[SHARED_PACE].folder)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -260,8 +260,8 @@ def redactor(suite_settings: Settings) -> Redactor:
 @pytest.fixture(scope="session")
 def target(suite_settings: Settings, redactor: Redactor, contract: Contract, pytestconfig: pytest.Config) -> Iterator[Target]:
     """The system under test; every exchange is held against the contract for the drift report."""
-    pace_file = getattr(pytestconfig, "workerinput", {}).get("coupon_pace_file")
-    target = open_target(suite_settings, pace_file=Path(pace_file) if pace_file else None)
+    shared = getattr(pytestconfig, "workerinput", {}).get("coupon_shared_pace")
+    target = open_target(suite_settings, shared_pace=SharedPace(Path(shared)) if shared else None)
     redactor.add_credentials(**{k: target.credentials.get(k) for k in ("username", "password", "oauth_token")})
     run_state.contract, run_state.redactor, run_state.target_label = contract, redactor, target.label
     target.observers.append(run_state.observe)
@@ -273,10 +273,10 @@ def target(suite_settings: Settings, redactor: Redactor, contract: Contract, pyt
 
 
 @pytest.fixture(scope="session")
-def lanes(suite_settings: Settings, pytestconfig: pytest.Config) -> Iterator[Lanes]:
-    """This process's request lanes: how many of a test's requests may be in flight at once."""
-    width = getattr(pytestconfig, "workerinput", {}).get("coupon_lanes", suite_settings.workers)
-    lanes = Lanes(int(width))
+def lanes(suite_settings: Settings) -> Iterator[Lanes]:
+    """This process's request lanes: `workers` threads; with worker processes, the shared pace's
+    tokens keep the requests in flight of the whole run at `workers`, whichever process sends them."""
+    lanes = Lanes(suite_settings.workers)
     yield lanes
     lanes.close()
 
@@ -426,8 +426,6 @@ def _prepare_controller(session: pytest.Session) -> None:
     if pending is not None:  # merged before: carry its secrets and PII over
         redactor.secrets.update(pending.secrets)
         redactor.pii.update(pending.pii)
-    if os.path.exists(session.config.stash.get(PACE_FILE, "")):
-        os.unlink(session.config.stash[PACE_FILE])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

@@ -159,11 +159,6 @@ class Settings:
         """pytest-xdist processes for the `workers` lanes: one per CPU core at most (more only add start-up CPU)."""
         return max(1, min(self.workers, os.cpu_count() or 1))
 
-    def lanes_of(self, index: int, processes: int) -> int:
-        """Request lanes of process number `index` of `processes`: the workers shared out, none lost."""
-        share, extra = divmod(self.workers, processes)
-        return max(1, share + (1 if index < extra else 0))
-
     @classmethod
     def load(
         cls,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .auth import OAuthTokenAuth, VendorBasicAuth
-from .pacing import Pacer
+from .pacing import Pacer, SharedPace
 from .settings import CustomerRef, Settings
 
 __all__ = ["Exchange", "FlakyRequest", "RetryPolicy", "Target", "TargetUnavailable", "open_target"]
@@ -114,11 +114,11 @@ class Target:
         reasons: list[str] = []
         where = f"{self.label}: {request.method} {request.url.path}"
         for attempt in range(1, self.retry.attempts + 1):
-            self.pacer.acquire()
-            started = time.perf_counter()
             try:
-                response = self.client.send(request, auth=_NoAuth() if auth is None else auth) if auth != "default" else self.client.send(request)
-                response.read()
+                with self.pacer.turn():
+                    started = time.perf_counter()
+                    response = self.client.send(request, auth=_NoAuth() if auth is None else auth) if auth != "default" else self.client.send(request)
+                    response.read()
             except httpx.TransportError as exc:
                 reasons.append(type(exc).__name__)
                 if attempt == self.retry.attempts:
@@ -148,6 +148,7 @@ class Target:
     def close(self) -> None:
         """Close the connection pool."""
         self.client.close()
+        self.pacer.close()
 
 
 class _NoAuth(httpx.Auth):
@@ -186,15 +187,18 @@ def _clean(params: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in params.items() if v is not None}
 
 
-def open_target(settings: Settings, *, pace_file: Any = None) -> Target:
+def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) -> Target:
     """A Target for the settings: the remote base URL, or the embedded mock in-process.
 
-    `pace_file` is the state file shared by parallel workers so the rate limit and the request
-    budget hold for the whole run.
+    `shared_pace` is what parallel worker processes share so that the rate limit, the request
+    budget and the requests in flight (`workers`) hold for the whole run.
     """
     timeout = httpx.Timeout(settings.timeout)
     headers = {"Accept": "application/json", "User-Agent": "coupon-contracts"}
-    pacer = Pacer(settings.rate_limit, max_requests=settings.max_requests, state_file=pace_file)
+    if shared_pace is not None:
+        pacer = shared_pace.pacer(settings.rate_limit, max_requests=settings.max_requests)
+    else:
+        pacer = Pacer(settings.rate_limit, max_requests=settings.max_requests)
     if settings.is_mock:
         target = _open_mock(settings, timeout, headers)
         target.pacer = pacer

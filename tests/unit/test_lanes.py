@@ -14,7 +14,7 @@ from coupon_contracts.lanes import Lanes
 from coupon_contracts.listing import Listing
 from coupon_contracts.pacing import BudgetSpent
 from coupon_contracts.properties import CheckFailed, check_examples, examples_of, settle
-from coupon_contracts.settings import PROFILES, CustomerRef, Settings
+from coupon_contracts.settings import PROFILES, CustomerRef
 from coupon_contracts.target import Target, TargetUnavailable
 
 
@@ -120,10 +120,3 @@ def test_once_a_lane_finds_the_target_down_the_others_send_nothing() -> None:
     with pytest.raises(TargetUnavailable):
         target.get("getCouponsV2", "/v2/coupon")
     assert sent == target.retry.attempts and len(calls) == sent
-
-
-def test_workers_are_shared_out_over_processes_without_loss() -> None:
-    settings = Settings.load(env={"COUPON_CONTRACTS_WORKERS": "7"})
-    assert [settings.lanes_of(i, 2) for i in range(2)] == [4, 3]
-    assert [settings.lanes_of(i, 3) for i in range(3)] == [3, 2, 2]
-    assert Settings.load(env={"COUPON_CONTRACTS_WORKERS": "2"}).lanes_of(3, 4) == 1  # more processes than workers (-n given)

@@ -7,11 +7,13 @@ import multiprocessing
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
-from coupon_contracts.pacing import BudgetSpent, Pacer
+from coupon_contracts.pacing import BudgetSpent, Pacer, SharedPace
 from coupon_contracts.target import RetryPolicy, Target, TargetUnavailable
 
 
@@ -126,3 +128,57 @@ def test_the_budget_stops_requests_across_the_run(tmp_path) -> None:
     first.acquire(), second.acquire(), first.acquire()
     with pytest.raises(BudgetSpent, match="budget of 3 is spent"):
         second.acquire()
+
+
+def _in_flight_at_most(intervals: list[tuple[float, float]]) -> int:
+    """The largest number of the (start, end) intervals that overlap at one moment."""
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def _send_in_turns(pacer: Pacer, count: int, seconds: float) -> list[tuple[float, float]]:
+    """`count` pretend requests of `seconds` each, from 4 threads, in the pacer's turns."""
+    intervals: list[tuple[float, float]] = []
+
+    def one(_: int) -> None:
+        with pacer.turn():
+            started = time.monotonic()
+            time.sleep(seconds)
+            intervals.append((started, time.monotonic()))
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, range(count)))
+    return intervals
+
+
+def _process_in_turns(folder: str, results: multiprocessing.Queue) -> None:
+    results.put(_send_in_turns(SharedPace(Path(folder)).pacer(0), 12, 0.02))
+
+
+def test_workers_cap_the_requests_in_flight_across_processes() -> None:
+    shared = SharedPace.create(in_flight=3)
+    try:
+        results = multiprocessing.get_context("fork").Queue()
+        processes = [multiprocessing.get_context("fork").Process(target=_process_in_turns, args=(str(shared.folder), results)) for _ in range(2)]
+        for p in processes:
+            p.start()
+        intervals = [i for _ in processes for i in results.get(timeout=30)]
+        for p in processes:
+            p.join()
+    finally:
+        shared.close()
+    assert len(intervals) == 24
+    assert _in_flight_at_most(intervals) == 3  # 8 threads want to send; the run lets 3 go at once, and uses all 3
+
+
+def test_a_process_alone_uses_every_token_of_the_run() -> None:
+    shared = SharedPace.create(in_flight=4)
+    try:
+        assert _in_flight_at_most(_send_in_turns(shared.pacer(0), 16, 0.03)) == 4
+    finally:
+        shared.close()
+    assert not shared.folder.exists()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .lanes import Lanes, first_error
 from .settings import CustomerRef
 from .target import Target, TargetUnavailable
 
@@ -97,10 +98,17 @@ class Discovery:
         return sorted(issuing | allowed)
 
 
-def discover(target: Target, *, now: datetime | None = None) -> Discovery:
-    """Look up every configured customer on the target."""
-    customers = [_discover_customer(target, ref) for ref in target.customers]
-    return Discovery(customers, now or datetime.now(timezone.utc))
+def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None = None) -> Discovery:
+    """Look up every configured customer on the target, side by side on `lanes` when given.
+
+    The first customer that cannot be used decides the error (an outage before anything else), so
+    the message is the same at any width.
+    """
+    futures = (lanes or Lanes(1)).map(lambda ref: _discover_customer(target, ref), target.customers)
+    error = first_error(futures, (TargetUnavailable,)) or first_error(futures, (Exception,))
+    if error is not None:
+        raise error
+    return Discovery([f.result() for f in futures], now or datetime.now(timezone.utc))
 
 
 def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:

@@ -282,10 +282,10 @@ def lanes(suite_settings: Settings) -> Iterator[Lanes]:
 
 
 @pytest.fixture(scope="session")
-def discovery(target: Target, redactor: Redactor) -> Discovery:
+def discovery(target: Target, redactor: Redactor, lanes: Lanes) -> Discovery:
     """The test customers as the target knows them."""
     try:
-        found = discover(target)
+        found = discover(target, lanes=lanes)
     except BudgetSpent as exc:
         stop("usage", f"{exc} before discovery finished: raise COUPON_API_MAX_REQUESTS")
     except CustomerNotFound as exc:

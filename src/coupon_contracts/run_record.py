@@ -7,6 +7,7 @@ written from it, so every output of a run tells the same story.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from .redaction import Redactor
 from .settings import Settings
 from .target import Exchange
 
-__all__ = ["RunRecord", "Tally"]
+__all__ = ["RunRecord", "Tally", "Traffic"]
 
 _NOT_JSON = object()
 
@@ -29,6 +30,42 @@ class Tally:
 
     passed: int = 0
     failed: int = 0
+
+
+@dataclass
+class Traffic:
+    """How the run's requests used their time: how many, from the first sent to the last answered,
+    and the seconds they spent in flight, summed (their ratio to the span is the mean in flight)."""
+
+    requests: int = 0
+    busy: float = 0.0
+    first: float = float("inf")  # time.monotonic(): one clock for every process on the machine
+    last: float = float("-inf")
+
+    def add(self, elapsed: float, *, answered: float) -> None:
+        """One request that took `elapsed` seconds and was answered at `answered` (time.monotonic())."""
+        self.requests += 1
+        self.busy += elapsed
+        self.first = min(self.first, answered - elapsed)
+        self.last = max(self.last, answered)
+
+    def merge(self, other: dict[str, float]) -> None:
+        """Add another process's traffic (its `as_dict(raw=True)`)."""
+        self.requests += int(other["requests"])
+        self.busy += other["busy"]
+        self.first, self.last = min(self.first, other["first"]), max(self.last, other["last"])
+
+    def as_dict(self, *, raw: bool = False) -> dict[str, float]:
+        """For reports: requests, span seconds, mean requests in flight and mean latency (ms)."""
+        if raw:
+            return {"requests": self.requests, "busy": self.busy, "first": self.first, "last": self.last}
+        span = self.last - self.first if self.requests else 0.0
+        return {
+            "requests": self.requests,
+            "seconds": round(span, 2),
+            "mean_in_flight": round(self.busy / span, 2) if span > 0 else 0.0,
+            "mean_latency_ms": round(self.busy / self.requests * 1000, 1) if self.requests else 0.0,
+        }
 
 
 @dataclass
@@ -52,10 +89,12 @@ class RunRecord:
     flaky: list[dict[str, object]] = field(default_factory=list)  # requests that passed only after retries
     skipped_for_budget: int = 0
     pending: list[Future[Any]] = field(default_factory=list)  # this test's checks still running on request lanes
+    traffic: Traffic = field(default_factory=Traffic)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def observe(self, exchange: Exchange) -> None:
         """Hold one response against the contract and count it (from any request lane)."""
+        answered = time.monotonic()
         parameters = set(exchange.request.url.params.keys()) | ({"customerId"} if exchange.operation_id == "getCustomerCouponsByIdV2" else set())
         findings: list[DriftFinding] = []
         document: Any = None
@@ -72,6 +111,7 @@ class RunRecord:
                 document = _NOT_JSON
         with self._lock:  # lanes observe side by side; the record changes one exchange at a time
             self.current.append(exchange)
+            self.traffic.add(exchange.elapsed, answered=answered)
             self.requests[(exchange.operation_id, self.family)] += 1
             self.parameters_seen.setdefault(exchange.operation_id, set()).update(parameters)
             if not judged:
@@ -111,6 +151,7 @@ class RunRecord:
             "parameters_seen": {op: sorted(names) for op, names in self.parameters_seen.items()},
             "flaky": self.flaky,
             "skipped_for_budget": self.skipped_for_budget,
+            "traffic": self.traffic.as_dict(raw=True),
             "secrets": sorted(redactor.secrets) if redactor else [],
             "pii": redactor.pii if redactor else {},
         }
@@ -135,6 +176,7 @@ class RunRecord:
             self.parameters_seen.setdefault(op, set()).update(names)
         self.flaky += data["flaky"]
         self.skipped_for_budget += data["skipped_for_budget"]
+        self.traffic.merge(data["traffic"])
         if self.redactor is None:  # the controller of workers builds its own later: keep these for it
             self.redactor = Redactor()
         self.redactor.secrets.update(data["secrets"])

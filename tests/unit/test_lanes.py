@@ -14,6 +14,7 @@ from coupon_contracts.lanes import Lanes
 from coupon_contracts.listing import Listing
 from coupon_contracts.pacing import BudgetSpent
 from coupon_contracts.properties import CheckFailed, check_examples, examples_of, settle
+from coupon_contracts.run_record import Traffic
 from coupon_contracts.settings import PROFILES, CustomerRef
 from coupon_contracts.target import Target, TargetUnavailable
 
@@ -120,3 +121,12 @@ def test_once_a_lane_finds_the_target_down_the_others_send_nothing() -> None:
     with pytest.raises(TargetUnavailable):
         target.get("getCouponsV2", "/v2/coupon")
     assert sent == target.retry.attempts and len(calls) == sent
+
+
+def test_traffic_tells_the_mean_number_of_requests_in_flight() -> None:
+    first, second = Traffic(), Traffic()
+    first.add(1.0, answered=11.0)  # in flight from 10 to 11
+    second.add(2.0, answered=12.0)  # from 10 to 12, in another process
+    first.merge(second.as_dict(raw=True))
+    assert first.as_dict() == {"requests": 2, "seconds": 2.0, "mean_in_flight": 1.5, "mean_latency_ms": 1500.0}
+    assert Traffic().as_dict()["mean_in_flight"] == 0.0

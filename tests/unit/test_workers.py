@@ -1,5 +1,5 @@
-"""--workers: requests in flight at once, as request lanes over pytest-xdist processes; the reports
-still tell one story and the faults are still found, whatever the split."""
+"""--workers: requests in flight at once, as request lanes in pytest-xdist processes that share one
+cap; the reports still tell one story and the faults are still found, whatever the split."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def test_two_workers_agree_with_one(tmp_path) -> None:
     families = {family for op in signoff["operations"] for family in op["checks"]}
     assert families == {"schema", "filters", "consistency", "errors", "security"}
     assert all(op["parameters_exercised"]["share"] == 1.0 for op in signoff["operations"])
+    traffic = signoff["traffic"]
+    assert traffic["requests"] == drift["responses"] and traffic["workers"] == 2
+    assert 0 < traffic["mean_in_flight"] <= 2  # two processes, one cap of two requests in flight between them
 
 
 def test_faults_found_by_workers_fail_the_run(tmp_path) -> None:
@@ -42,7 +45,7 @@ def test_faults_found_by_workers_fail_the_run(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("workers", "split"),
     [("4", []), ("3", ["--", "-n", "0"])],
-    ids=["two-processes-of-two-lanes", "one-process-of-three-lanes"],
+    ids=["two-processes-sharing-four-tokens", "one-process-of-three-lanes"],
 )
 def test_faults_found_on_request_lanes_fail_the_run(tmp_path, workers: str, split: list[str]) -> None:
     """A schema failure settled from a lane, and a property failure among examples checked side by side."""

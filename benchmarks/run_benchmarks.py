@@ -4,7 +4,9 @@
    and the same mock served on a port.
 2. Wall time of a run against the mock with 50 ms latency at 1, 4 and 8 workers vs the ideal bound
    requests x latency / workers, and vs the CPU floor of this machine: the CPU seconds the run and
-   the mock used, divided by the cores (on 2 cores both share them).
+   the mock used, divided by the cores (on 2 cores both share them); with the run's own traffic
+   figures (signoff.json): requests in flight on average, and milliseconds per request. Then 8
+   workers once more at 200 ms, where the run waits more than it computes.
 3. Time and peak memory of validating and drift-checking one answer with 5,000 coupons.
 
 Usage: .venv/bin/python benchmarks/run_benchmarks.py [--profile quick|ci|thorough] [--workers-profiles ci,thorough] > benchmarks/latest.md
@@ -66,8 +68,8 @@ def customers() -> str:
     return ",".join([f"mobile:{people[0]['mobile']}"] + [f"id:{p['id']}" for p in people[1:6]])
 
 
-def suite_run(base_url: str, profile: str, workers: int = 1) -> tuple[float, int, int]:
-    """(wall seconds, requests, exit code) of one `coupon-contracts run`."""
+def suite_run(base_url: str, profile: str, workers: int = 1) -> tuple[float, int, int, dict]:
+    """(wall seconds, requests, exit code, traffic from signoff.json) of one `coupon-contracts run`."""
     reports = Path(tempfile.mkdtemp(prefix="bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")}
     env |= CREDENTIALS | {"COUPON_API_BASE_URL": base_url, "COUPON_API_CUSTOMERS": customers(), "COUPON_CONTRACTS_PROFILE": profile}
@@ -75,7 +77,8 @@ def suite_run(base_url: str, profile: str, workers: int = 1) -> tuple[float, int
     started = time.perf_counter()
     done = subprocess.run([str(BIN / "coupon-contracts"), "run", "--reports", str(reports), "--workers", str(workers)], cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
-    return wall, json.loads((reports / "drift.json").read_text())["responses"], done.returncode
+    traffic = json.loads((reports / "signoff.json").read_text())["traffic"]
+    return wall, json.loads((reports / "drift.json").read_text())["responses"], done.returncode, traffic
 
 
 def schemathesis_run(base_url: str, max_examples: int) -> tuple[float, int, int]:
@@ -88,7 +91,7 @@ def schemathesis_run(base_url: str, max_examples: int) -> tuple[float, int, int]
         "--mode", "all", "--phases", "examples,coverage,fuzzing", "--checks", checks, "--seed", "20261123",
     ]  # fmt: skip
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=tempfile.mkdtemp(prefix="bench-st-"), capture_output=True, text=True)  # its .schemathesis/ cache lands there
     wall = time.perf_counter() - started
     found = re.findall(r"(\d+) (?:generated|test cases?)", done.stdout)
     cases = max((int(n) for n in found), default=0)
@@ -101,20 +104,23 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def workers_section(profile: str) -> None:
+def workers_section(profile: str, latency_ms: int = 50, widths: tuple[int, ...] = (1, 4, 8)) -> None:
     """Section 2 for one profile: 1, 4 and 8 workers, each against a freshly served slow mock."""
     cores = os.cpu_count() or 1
-    print(f"### profile {profile}\n")
-    print("| workers | wall s | requests | ideal s (requests x 0.05 / workers) | wall / ideal | CPU s (run + mock) | CPU floor s (CPU / cores) |")
-    print("|---|---|---|---|---|---|---|")
-    for workers in (1, 4, 8):
+    print(f"### profile {profile}, mock latency {latency_ms} ms\n")
+    print(f"| workers | wall s | requests | ideal s (requests x {latency_ms / 1000} / workers) | wall / ideal | CPU s (run + mock) | CPU floor s (CPU / cores) | in flight, mean | ms per request |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for workers in widths:
         cpu_before = children_cpu()
-        with ServedMock("--latency-ms", "50") as url:
-            wall, requests, code = suite_run(url, profile, workers)
+        with ServedMock("--latency-ms", str(latency_ms)) as url:
+            wall, requests, code, traffic = suite_run(url, profile, workers)
         cpu = children_cpu() - cpu_before
-        ideal = requests * 0.05 / workers
+        ideal = requests * latency_ms / 1000 / workers
         flag = "" if code == 0 else f" (exit {code})"
-        print(f"| {workers} | {wall:.1f} | {requests} | {ideal:.1f} | {wall / ideal:.2f}{flag} | {cpu:.1f} | {cpu / cores:.1f} |")
+        print(
+            f"| {workers} | {wall:.1f} | {requests} | {ideal:.1f} | {wall / ideal:.2f}{flag} | {cpu:.1f} | {cpu / cores:.1f} "
+            f"| {traffic['mean_in_flight'] if workers > 1 else 1.0:.2f} | {traffic['mean_latency_ms']:.0f} |"
+        )
     print()
 
 
@@ -168,6 +174,8 @@ def main() -> None:
     print("## 2. Workers against the mock with 50 ms latency\n")
     for profile in args.workers_profiles.split(","):
         workers_section(profile.strip())
+    print("## 2b. The same at 200 ms, where waiting outweighs this machine's CPU\n")
+    workers_section("ci", latency_ms=200, widths=(8,))
 
     print("## 3. One answer with 5,000 coupons: validate, drift-check, record shapes\n")
     by_id, listing = big_answer()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from hypothesis import strategies as st
 
-from coupon_contracts.discovery import KnownCustomer
+from coupon_contracts.discovery import CustomerNotFound, KnownCustomer, discover
 from coupon_contracts.lanes import Lanes
 from coupon_contracts.listing import Listing
 from coupon_contracts.pacing import BudgetSpent
@@ -130,3 +130,32 @@ def test_traffic_tells_the_mean_number_of_requests_in_flight() -> None:
     first.merge(second.as_dict(raw=True))
     assert first.as_dict() == {"requests": 2, "seconds": 2.0, "mean_in_flight": 1.5, "mean_latency_ms": 1500.0}
     assert Traffic().as_dict()["mean_in_flight"] == 0.0
+
+
+def _target_of(customers: dict[str, str]) -> Target:
+    """A target whose v1.1 list finds customer ids per `customers`: "ok", "unknown" or "down" (500)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/v2/customers/"):
+            return httpx.Response(200, json={"entity": []})
+        kind = customers[request.url.params["id"]]
+        if kind == "down":
+            return httpx.Response(500, text="error")
+        code = 1000 if kind == "ok" else 1012
+        return httpx.Response(200, json={"response": {"customers": {"customer": [{"id": request.url.params["id"], "item_status": {"code": code}}]}}})
+
+    client = httpx.Client(base_url="http://target.invalid", transport=httpx.MockTransport(answer))
+    refs = tuple(CustomerRef("id", key) for key in customers)
+    return Target("http://target.invalid", client, refs, "test", sleep=lambda _: None)
+
+
+@pytest.mark.parametrize("width", [1, 4])
+def test_discovery_on_lanes_finds_everyone_and_reports_as_one_lane_would(width: int) -> None:
+    lanes = Lanes(width)
+    found = discover(_target_of({"1": "ok", "2": "ok", "3": "ok"}), lanes=lanes)
+    assert [c.id for c in found.customers] == [1, 2, 3]  # in the configured order
+    with pytest.raises(CustomerNotFound, match="id:2 is not a customer"):  # the first that is missing
+        discover(_target_of({"1": "ok", "2": "unknown", "3": "unknown"}), lanes=lanes)
+    with pytest.raises(TargetUnavailable, match="during discovery"):  # an outage wins over a missing customer
+        discover(_target_of({"1": "ok", "2": "unknown", "3": "down"}), lanes=lanes)
+    lanes.close()

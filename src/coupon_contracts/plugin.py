@@ -10,7 +10,7 @@ import functools
 import json
 import os
 from collections.abc import Iterator
-from concurrent.futures import wait
+from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from .pacing import BudgetSpent, SharedPace
 from .properties import settle
 from .target import Target, TargetUnavailable, open_target
 
-__all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "run_state"]
+__all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "defer", "run_state"]
 
 EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 2, 3
 SHARED_PACE = pytest.StashKey[SharedPace]()
@@ -339,6 +339,11 @@ def _schema(suite_settings: Settings, contract: Contract, modes: list[Any]) -> A
     schema.config.phases.update(phases=phases)
     schema.config.phases.coverage.unexpected_methods = set()  # read-only: never send another method
     return schema
+
+
+def defer(check: Future[Any]) -> None:
+    """A check the running test left on a request lane: settled before the test ends, its failure the test's."""
+    run_state.pending.append(check)
 
 
 @pytest.hookimpl(wrapper=True)

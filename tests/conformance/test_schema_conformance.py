@@ -36,7 +36,7 @@ def check_case(case, target, discovery, suite_settings, redactor, lanes) -> None
     """Send one generated case on a request lane; the plugin settles its check before the test ends."""
     case = with_real_values(case, discovery, seed=suite_settings.seed)
     request = case.as_transport_kwargs(base_url=target.base_url)
-    plugin.run_state.pending.append(lanes.submit(_send_and_check, case, request, target, redactor))
+    plugin.defer(lanes.submit(_send_and_check, case, request, target, redactor))
 
 
 def _send_and_check(case, request, target, redactor) -> None:

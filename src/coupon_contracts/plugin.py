@@ -50,7 +50,7 @@ OPTIONS = {
     "operations": "check only these operationIds, comma-separated (COUPON_CONTRACTS_OPERATIONS)",
     "mask_pii": "mask mobiles and e-mails in outputs: true (default) or false for local debugging (COUPON_CONTRACTS_MASK_PII)",
     "max_requests": "request budget of the whole run (COUPON_API_MAX_REQUESTS)",
-    "workers": "requests in flight at once: request lanes over up to one pytest-xdist process per core (COUPON_CONTRACTS_WORKERS)",
+    "workers": "requests in flight at once, for the whole run: request lanes in up to one pytest-xdist process per core (COUPON_CONTRACTS_WORKERS)",
     "contract": "path of the OpenAPI contract, default contracts/openapi.yaml (COUPON_CONTRACTS_CONTRACT)",
 }
 

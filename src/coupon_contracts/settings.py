@@ -146,7 +146,7 @@ class Settings:
     operations: tuple[str, ...] = ()  # operationIds to check; empty: all five
     mask_pii: bool = True  # False only for local debugging: secrets are removed regardless
     max_requests: int | None = None  # the run's request budget; None: no budget
-    workers: int = 1  # requests in flight at once: request lanes, spread over `processes`
+    workers: int = 1  # requests in flight at once, for the whole run: lanes in each of `processes`, one shared cap
     contract: Path | None = None  # another contracts/openapi.yaml (its schemas/ beside contracts/)
 
     @property

@@ -25,6 +25,7 @@ CONFIG_FILE_NAME = "coupon-contracts.toml"
 CONFIG_ENV_VAR = "COUPON_CONTRACTS_CONFIG"
 CONFIG_TABLE = "coupon-contracts"
 CUSTOMER_FIELDS = ("mobile", "email", "external_id", "id")
+MAX_WORKERS = 64  # requests in flight at once: more would be a load test of somebody else's staging, and a thread each
 
 # The setting's name is also its toml key and its override key.
 _ENV_VARS: dict[str, str] = {
@@ -213,7 +214,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
     operations = _operations(given["operations"]) if "operations" in given else ()
     mask_pii = _flag_value(given["mask_pii"]) if "mask_pii" in given else True
     max_requests = _whole(given["max_requests"], minimum=1) if "max_requests" in given else None
-    workers = _whole(given["workers"], minimum=1) if "workers" in given else 1
+    workers = _whole(given["workers"], minimum=1, maximum=MAX_WORKERS) if "workers" in given else 1
     contract = Path(str(given["contract"].value)) if "contract" in given else None
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
@@ -460,11 +461,13 @@ def _is_loopback(url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def _whole(given: _Given, *, minimum: int) -> int:
+def _whole(given: _Given, *, minimum: int, maximum: int | None = None) -> int:
     value = given.value
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     if not (text.isascii() and text.isdigit()) or int(text) < minimum:
         raise SettingsError(f"{given.where}: {value!r} is not a whole number >= {minimum}")
+    if maximum is not None and int(text) > maximum:
+        raise SettingsError(f"{given.where}: {value!r} is more than {maximum}")
     return int(text)
 
 

@@ -161,6 +161,8 @@ NO_CREDENTIALS = "COUPON_API_BASE_URL is set but no credentials: set COUPON_API_
          "COUPON_API_BASE_URL is set but no customers: set COUPON_API_CUSTOMERS, e.g. mobile:919900000001,id:5001"),
         ({"COUPON_CONTRACTS_SEED": "-1"}, None, "COUPON_CONTRACTS_SEED: '-1' is not a whole number >= 0"),
         ({"COUPON_CONTRACTS_SEED": "abc"}, None, "COUPON_CONTRACTS_SEED: 'abc' is not a whole number >= 0"),
+        ({"COUPON_CONTRACTS_WORKERS": "0"}, None, "COUPON_CONTRACTS_WORKERS: '0' is not a whole number >= 1"),
+        ({"COUPON_CONTRACTS_WORKERS": "500"}, None, "COUPON_CONTRACTS_WORKERS: '500' is more than 64"),
         ({"COUPON_API_TIMEOUT": "0"}, None, "COUPON_API_TIMEOUT: '0' is not a number of seconds > 0"),
         ({"COUPON_API_TIMEOUT": "soon"}, None, "COUPON_API_TIMEOUT: 'soon' is not a number of seconds > 0"),
         ({"COUPON_API_TIMEOUT": "inf"}, None, "COUPON_API_TIMEOUT: 'inf' is not a number"),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .lanes import Lanes, first_error
+from .lanes import Lanes
+from .properties import settle
 from .settings import CustomerRef
 from .target import Target, TargetUnavailable
 
@@ -101,13 +102,11 @@ class Discovery:
 def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None = None) -> Discovery:
     """Look up every configured customer on the target, side by side on `lanes` when given.
 
-    The first customer that cannot be used decides the error (an outage before anything else), so
-    the message is the same at any width.
+    The most serious problem decides the error, as for any lane work (an outage, a spent budget,
+    then the first customer that cannot be used), so the message is the same at any width.
     """
     futures = (lanes or Lanes(1)).map(lambda ref: _discover_customer(target, ref), target.customers)
-    error = first_error(futures, (TargetUnavailable,)) or first_error(futures, (Exception,))
-    if error is not None:
-        raise error
+    settle(futures, what="customers")
     return Discovery([f.result() for f in futures], now or datetime.now(timezone.utc))
 
 

@@ -148,7 +148,7 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     budget = f"; INCOMPLETE: the request budget ran out, {state.skipped_for_budget} check(s) skipped" if state.skipped_for_budget else ""
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""
     print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){why}{counts}{flaky}{budget}; reports in {reports}/")
-    traffic = state.traffic.as_dict()
+    traffic = state.traffic.summary()
     if traffic["requests"] and state.settings is not None and state.settings.workers > 1:  # how well --workers was used
         print(f"coupon-contracts: {traffic['requests']} requests in {traffic['seconds']} s, {traffic['mean_in_flight']} in flight on average "
               f"(--workers {state.settings.workers}), {traffic['mean_latency_ms']} ms each")  # fmt: skip

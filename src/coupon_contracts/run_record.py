@@ -49,16 +49,18 @@ class Traffic:
         self.first = min(self.first, answered - elapsed)
         self.last = max(self.last, answered)
 
-    def merge(self, other: dict[str, float]) -> None:
-        """Add another process's traffic (its `as_dict(raw=True)`)."""
-        self.requests += int(other["requests"])
-        self.busy += other["busy"]
-        self.first, self.last = min(self.first, other["first"]), max(self.last, other["last"])
+    def export(self) -> dict[str, float]:
+        """As plain data, for the controller of worker processes."""
+        return {"requests": self.requests, "busy": self.busy, "first": self.first, "last": self.last}
 
-    def as_dict(self, *, raw: bool = False) -> dict[str, float]:
+    def merge(self, data: dict[str, float]) -> None:
+        """Add another process's traffic (its `export()`)."""
+        self.requests += int(data["requests"])
+        self.busy += data["busy"]
+        self.first, self.last = min(self.first, data["first"]), max(self.last, data["last"])
+
+    def summary(self) -> dict[str, float]:
         """For reports: requests, span seconds, mean requests in flight and mean latency (ms)."""
-        if raw:
-            return {"requests": self.requests, "busy": self.busy, "first": self.first, "last": self.last}
         span = self.last - self.first if self.requests else 0.0
         return {
             "requests": self.requests,
@@ -151,7 +153,7 @@ class RunRecord:
             "parameters_seen": {op: sorted(names) for op, names in self.parameters_seen.items()},
             "flaky": self.flaky,
             "skipped_for_budget": self.skipped_for_budget,
-            "traffic": self.traffic.as_dict(raw=True),
+            "traffic": self.traffic.export(),
             "secrets": sorted(redactor.secrets) if redactor else [],
             "pii": redactor.pii if redactor else {},
         }

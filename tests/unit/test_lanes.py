@@ -127,9 +127,9 @@ def test_traffic_tells_the_mean_number_of_requests_in_flight() -> None:
     first, second = Traffic(), Traffic()
     first.add(1.0, answered=11.0)  # in flight from 10 to 11
     second.add(2.0, answered=12.0)  # from 10 to 12, in another process
-    first.merge(second.as_dict(raw=True))
-    assert first.as_dict() == {"requests": 2, "seconds": 2.0, "mean_in_flight": 1.5, "mean_latency_ms": 1500.0}
-    assert Traffic().as_dict()["mean_in_flight"] == 0.0
+    first.merge(second.export())
+    assert first.summary() == {"requests": 2, "seconds": 2.0, "mean_in_flight": 1.5, "mean_latency_ms": 1500.0}
+    assert Traffic().summary()["mean_in_flight"] == 0.0
 
 
 def _target_of(customers: dict[str, str]) -> Target:

@@ -73,7 +73,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "seed": settings.seed if settings else None,
         "suite_version": __version__,
         "responses": record.drift.responses,
-        "traffic": record.traffic.as_dict() | {"workers": settings.workers if settings else 1},
+        "traffic": record.traffic.summary() | {"workers": settings.workers if settings else 1},
         "operations": operations,
         "flaky": record.flaky,
     }

@@ -1,7 +1,8 @@
 """The pytest face of the suite: options, session fixtures and the exit codes of a run.
 
 `coupon-contracts run` and plain `pytest tests/conformance` both come through here; the tests only
-ask for fixtures (`target`, `discovery`, `contract`, `redactor`, `coupon_schema`, `suite_settings`).
+ask for fixtures (`target`, `discovery`, `contract`, `redactor`, `positive_schema`, `negative_schema`, `lanes`,
+`suite_settings`).
 """
 
 from __future__ import annotations
@@ -294,14 +295,6 @@ def discovery(target: Target, redactor: Redactor, lanes: Lanes) -> Discovery:
     redactor.add_pii("mobile", [c.mobile for c in found.customers])
     redactor.add_pii("email", [c.email for c in found.customers])
     return found
-
-
-@pytest.fixture(scope="session")
-def coupon_schema(suite_settings: Settings, contract: Contract) -> Any:
-    """The contract as a Schemathesis schema, positive and negative generation."""
-    from schemathesis import GenerationMode
-
-    return _schema(suite_settings, contract, [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 
 @pytest.fixture(scope="session")

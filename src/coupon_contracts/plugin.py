@@ -98,13 +98,10 @@ def _has_workers(config: pytest.Config | None) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     global run_state, _config
     run_state, _config = RunRecord(), config
-    _contract_path.cache_clear()  # a new session may carry other options
+    _read_settings.cache_clear()  # a new session may carry other options
     if _has_workers(config):  # one rate limit, one budget and one cap on requests in flight for every worker
-        try:
-            in_flight = Settings.load(overrides=_overrides(config)).workers
-        except SettingsError:
-            in_flight = 1  # the workers' suite_settings fixture reports it
-        config.stash[SHARED_PACE] = SharedPace.create(in_flight)
+        settings = _settings()  # when None, the workers' suite_settings fixture reports why
+        config.stash[SHARED_PACE] = SharedPace.create(settings.workers if settings else 1)
     config.addinivalue_line("markers", "family(name): check family of a conformance test (schema, filters, consistency, errors, security)")
     config.addinivalue_line("markers", "operations(*ids): the operationIds a conformance test exercises")
 
@@ -132,13 +129,27 @@ def _overrides(config: pytest.Config) -> dict[str, Any]:
     return {name: config.getoption(f"coupon_{name}") for name in OPTIONS}
 
 
+@functools.lru_cache(maxsize=1)
+def _read_settings() -> Settings | SettingsError:
+    """The run's settings, read once per process from this session's options, or why they cannot be."""
+    assert _config is not None, "read before pytest_configure"
+    try:
+        return Settings.load(overrides=_overrides(_config))
+    except SettingsError as exc:
+        return exc
+
+
+def _settings() -> Settings | None:
+    """The run's settings; None when they are wrong (the suite_settings fixture reports it, as exit 2)."""
+    settings = _read_settings()
+    return settings if isinstance(settings, Settings) else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Heaviest tests first (parallel workers then finish together); with `operations`, only those."""
     items.sort(key=lambda item: _family_of(item) != "schema")  # stable: the rest keep their order
-    try:
-        wanted = set(Settings.load(overrides=_overrides(config)).operations)
-    except SettingsError:
-        return  # the suite_settings fixture reports it as exit 2
+    settings = _settings()
+    wanted = set(settings.operations) if settings else set()
     if not wanted:
         return
     kept, dropped = [], []
@@ -178,18 +189,8 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 def _contract_once() -> Contract:
     """The run's contract, loaded once per process (not once per test)."""
-    return _load_contract(_contract_path())
-
-
-@functools.lru_cache(maxsize=1)
-def _contract_path() -> Path | None:
-    """The configured contract path, read from the settings once per process."""
-    if _config is None:
-        return None
-    try:
-        return Settings.load(overrides=_overrides(_config)).contract
-    except SettingsError:
-        return None  # the suite_settings fixture reports it
+    settings = _settings() if _config is not None else None
+    return _load_contract(settings.contract if settings else None)
 
 
 @functools.lru_cache(maxsize=4)
@@ -224,12 +225,11 @@ def _tally(report: pytest.TestReport) -> None:
 
 
 @pytest.fixture(scope="session")
-def suite_settings(pytestconfig: pytest.Config) -> Settings:
+def suite_settings() -> Settings:
     """The run's settings: defaults < coupon-contracts.toml < environment < command-line options."""
-    try:
-        settings = Settings.load(overrides=_overrides(pytestconfig))
-    except SettingsError as exc:
-        stop("usage", str(exc))
+    settings = _read_settings()
+    if isinstance(settings, SettingsError):
+        stop("usage", str(settings))
     run_state.settings = settings
     return settings
 
@@ -409,10 +409,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def _prepare_controller(session: pytest.Session) -> None:
     """The controller ran no fixture: load what the reports need, with the workers' secrets and PII."""
+    settings = _settings()
+    if settings is None:
+        return
     try:
-        settings = Settings.load(overrides=_overrides(session.config))
         contract = _load_contract(settings.contract)
-    except (SettingsError, ContractError):
+    except ContractError:
         return
     redactor = Redactor(is_masking_pii=settings.mask_pii)
     password = settings.password.reveal() if settings.password else None
@@ -428,9 +430,8 @@ def _prepare_controller(session: pytest.Session) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if not any("conformance" in str(arg) for arg in config.args):
         return None
-    try:
-        settings = Settings.load(overrides=_overrides(config))
-    except SettingsError:
+    settings = _settings()
+    if settings is None:
         return None  # the suite_settings fixture reports it, once, as exit 2
     target = "embedded mock (in-process)" if settings.is_mock else settings.base_url
     faults = f", mock faults: {', '.join(settings.mock_faults)}" if settings.mock_faults else ""

@@ -247,11 +247,16 @@ def contract() -> Contract:
 @pytest.fixture(scope="session")
 def redactor(suite_settings: Settings) -> Redactor:
     """The run's redactor: knows the credentials now, the customers' PII once discovered."""
-    redactor = Redactor(is_masking_pii=suite_settings.mask_pii)
-    password = suite_settings.password.reveal() if suite_settings.password else None
-    token = suite_settings.oauth_token.reveal() if suite_settings.oauth_token else None
-    redactor.add_credentials(username=suite_settings.username, password=password, oauth_token=token)
-    for ref in suite_settings.customers:
+    return _redactor_of(suite_settings)
+
+
+def _redactor_of(settings: Settings) -> Redactor:
+    """A redactor that knows the configured credentials and the configured customers' PII."""
+    redactor = Redactor(is_masking_pii=settings.mask_pii)
+    password = settings.password.reveal() if settings.password else None
+    token = settings.oauth_token.reveal() if settings.oauth_token else None
+    redactor.add_credentials(username=settings.username, password=password, oauth_token=token)
+    for ref in settings.customers:
         if ref.field in ("mobile", "email"):
             redactor.add_pii(ref.field, [ref.value])
     return redactor
@@ -416,10 +421,7 @@ def _prepare_controller(session: pytest.Session) -> None:
         contract = _load_contract(settings.contract)
     except ContractError:
         return
-    redactor = Redactor(is_masking_pii=settings.mask_pii)
-    password = settings.password.reveal() if settings.password else None
-    token = settings.oauth_token.reveal() if settings.oauth_token else None
-    redactor.add_credentials(username=settings.username, password=password, oauth_token=token)
+    redactor = _redactor_of(settings)
     pending, run_state.redactor = run_state.redactor, redactor
     run_state.settings, run_state.contract = settings, contract
     if pending is not None:  # merged before: carry its secrets and PII over

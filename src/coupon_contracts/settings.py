@@ -40,6 +40,8 @@ _ENV_VARS: dict[str, str] = {
     "rate_limit": "COUPON_API_RATE_LIMIT",
     "reports": "COUPON_CONTRACTS_REPORTS",
     "mock_faults": "COUPON_CONTRACTS_MOCK_FAULTS",
+    "mock_readings": "COUPON_CONTRACTS_MOCK_READINGS",
+    "mock_readings_seed": "COUPON_CONTRACTS_MOCK_READINGS_SEED",
     "operations": "COUPON_CONTRACTS_OPERATIONS",
     "mask_pii": "COUPON_CONTRACTS_MASK_PII",
     "max_requests": "COUPON_API_MAX_REQUESTS",
@@ -144,6 +146,10 @@ class Settings:
     reports: Path
     config_file: Path | None
     mock_faults: tuple[str, ...] = ()  # faults of the embedded mock: demos and the suite's own proof
+    mock_readings: tuple[str, ...] = ()  # readings of the embedded mock where the docs are silent; `random` allowed
+    # Seeds `random` among the readings. Fixed by default, not the run's seed: every xdist worker builds its
+    # own mock and must draw the same readings, and `thorough` draws a fresh run seed in each process.
+    mock_readings_seed: int = DEFAULT_SEED
     operations: tuple[str, ...] = ()  # operationIds to check; empty: all five
     mask_pii: bool = True  # False only for local debugging: secrets are removed regardless
     max_requests: int | None = None  # the run's request budget; None: no budget
@@ -211,6 +217,8 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         rate_limit = 0.0 if base_url is None or _is_loopback(base_url) else 5.0
     reports = _reports(given["reports"]) if "reports" in given else Path("reports")
     mock_faults = _mock_faults(given["mock_faults"]) if "mock_faults" in given else ()
+    mock_readings_seed = _seed(given["mock_readings_seed"]) if "mock_readings_seed" in given else DEFAULT_SEED
+    mock_readings = _mock_readings(given["mock_readings"], mock_readings_seed) if "mock_readings" in given else ()
     operations = _operations(given["operations"]) if "operations" in given else ()
     mask_pii = _flag_value(given["mask_pii"]) if "mask_pii" in given else True
     max_requests = _whole(given["max_requests"], minimum=1) if "max_requests" in given else None
@@ -233,6 +241,9 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
             raise SettingsError(f"{where} is set but no customers: set COUPON_API_CUSTOMERS, e.g. {_CUSTOMERS_EXAMPLE}")
         if mock_faults:
             raise SettingsError(f"{given['mock_faults'].where}: mock faults apply to the embedded mock only; unset it or {where}")
+        for name in ("mock_readings", "mock_readings_seed"):
+            if name in given:
+                raise SettingsError(f"{given[name].where}: mock readings apply to the embedded mock only; unset it or {where}")
     return Settings(
         base_url=base_url,
         username=username,
@@ -246,6 +257,8 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         reports=reports,
         config_file=config_file,
         mock_faults=mock_faults,
+        mock_readings=mock_readings,
+        mock_readings_seed=mock_readings_seed,
         operations=operations,
         mask_pii=mask_pii,
         max_requests=max_requests,
@@ -436,6 +449,17 @@ def _mock_faults(given: _Given) -> tuple[str, ...]:
     from .mock.app import known_faults  # the catalog is the list of valid names
 
     return _names(given, known_faults(), kind="fault", fix="see `coupon-contracts mock --list-faults`")
+
+
+def _mock_readings(given: _Given, seed: int) -> tuple[str, ...]:
+    from .mock.readings import ReadingSet, known_readings  # the catalog is the list of valid names
+
+    names = _names(given, known_readings(), kind="reading", fix="see `coupon-contracts mock --list-readings`")
+    try:
+        ReadingSet(names, seed=seed)  # two readings answering the same question: refused here, not mid-run
+    except ValueError as exc:
+        raise SettingsError(f"{given.where}: {exc}") from None
+    return names
 
 
 def _operations(given: _Given) -> tuple[str, ...]:

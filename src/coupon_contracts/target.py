@@ -222,7 +222,7 @@ def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, st
 
     from .mock import create_app
 
-    app = create_app(faults=settings.mock_faults)
+    app = create_app(faults=settings.mock_faults, readings=settings.mock_readings, readings_seed=settings.mock_readings_seed)
     state = app.state.mock
     creds = state.credentials
     client = TestClient(app, base_url=MOCK_BASE_URL, raise_server_exceptions=False, headers=headers)
@@ -231,7 +231,8 @@ def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, st
     customers = settings.customers or mock_customers(state.dataset)
     credentials = {"username": creds.username, "password": creds.password, "oauth_token": creds.oauth_token}
     faults = f" with faults {', '.join(sorted(settings.mock_faults))}" if settings.mock_faults else ""
-    return Target(MOCK_BASE_URL, client, customers, f"embedded mock{faults}", credentials, mock=state)
+    readings = f" with readings {', '.join(sorted(state.readings.names))}" if state.readings else ""  # `random` resolved
+    return Target(MOCK_BASE_URL, client, customers, f"embedded mock{faults}{readings}", credentials, mock=state)
 
 
 def mock_customers(dataset: Any) -> tuple[CustomerRef, ...]:
@@ -240,4 +241,5 @@ def mock_customers(dataset: Any) -> tuple[CustomerRef, ...]:
     refs = [CustomerRef("mobile", people[0].mobile), CustomerRef("id", str(people[1].id)), CustomerRef("mobile", people[2].mobile)]
     refs += [CustomerRef("email", people[3].email)] if len(people) > 3 and people[3].email else []
     refs += [CustomerRef("external_id", p.external_id) for p in people[4:6] if p.external_id]
+    refs += [CustomerRef("id", str(people[-1].id))] if len(people) > 6 else []  # the one past the default page
     return tuple(refs)

@@ -1,9 +1,10 @@
-"""The embedded mock of the five coupon APIs: faithful by default, faulty by name."""
+"""The embedded mock of the five coupon APIs: faithful by default, faulty by name, and any reading of the docs' silences."""
 
 from .app import MockCredentials, create_app
 from .dataset import Dataset, build_dataset
 from .faults import FAULTS, Fault, FaultSet, Probe
 from .hostile import HOSTILE_FAULTS, HostileFault
+from .readings import READINGS, Reading, ReadingSet
 
 __all__ = [
     "FAULTS",
@@ -14,6 +15,9 @@ __all__ = [
     "HostileFault",
     "MockCredentials",
     "Probe",
+    "READINGS",
+    "Reading",
+    "ReadingSet",
     "build_dataset",
     "create_app",
 ]

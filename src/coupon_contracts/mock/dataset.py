@@ -11,8 +11,9 @@ import random
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 
-__all__ = ["Coupon", "Customer", "Dataset", "Redemption", "Series", "Store", "build_dataset"]
+__all__ = ["Coupon", "Customer", "Dataset", "Redemption", "Series", "Store", "build_dataset", "ordered"]
 
 UNLIMITED = -1
 
@@ -139,19 +140,33 @@ FIRST_NAMES = ["Asha", "Ravi", "Meera", "Tom", "Lena", "Kofi", "Yuki", "Omar", "
 LAST_NAMES = ["Rao", "Sawyer", "Iyer", "Mensah", "Sato", "Haddad", "Costa", "Nair", "Berg", "Das"]
 
 
-def build_dataset(*, seed: int = 7, customers: int = 8, now: datetime | None = None) -> Dataset:
+BULK_COUPONS = 101  # with its random ones, the last customer holds more than the documented default page
+
+
+def ordered(coupons: list[Coupon], key: Callable[[Coupon], Any], *, descending: bool, ties: str | None = None) -> list[Coupon]:
+    """Coupons sorted by `key`; equal keys by id in the sort's direction, or always `ties` ("asc"/"desc")."""
+    if ties is None:
+        return sorted(coupons, key=lambda c: (key(c), c.id), reverse=descending)
+    by_id = sorted(coupons, key=lambda c: c.id, reverse=ties == "desc")
+    return sorted(by_id, key=key, reverse=descending)  # stable, also reversed: equal keys keep the id order
+
+
+def build_dataset(*, seed: int = 7, customers: int = 8, now: datetime | None = None, list_every_store: bool = False) -> Dataset:
     """A deterministic dataset: the same seed, size and day give the same data.
 
     The first customers are fixed corners: #0 has no coupons, #1 has no e-mail and no external id,
     #2 holds one coupon of every kind (unlimited, expired, redeemed several times, mixed-case
-    code, store-restricted, with custom properties); the rest are random.
+    code, store-restricted, with custom properties); the last holds more coupons than the v1.1
+    default limit of 100 (v1.1-customer-coupons.txt:36), so that default is exercised; the rest are random.
+    `list_every_store` names every store on series open to all of them, where the default leaves the
+    list empty (sent as the `[-1]` sentinel, D-46).
     """
     if customers < 3:
         raise ValueError("the mock dataset needs at least 3 customers to cover its corners")
     rng = random.Random(seed)
     now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     stores = [Store(75152700 + i, f"store_{i:03d}", name) for i, name in enumerate(["Main Store", "Downtown", "Webstore", "Airport", "Mall"])]
-    series = _series(rng, now, stores)
+    series = _series(rng, now, stores, list_every_store=list_every_store)
     people = [_customer(rng, i, has_contact=i != 1) for i in range(customers)]
     ids = iter(range(39004100, 39999999))
     redemption_ids = iter(range(4359500, 9999999))
@@ -194,10 +209,12 @@ def build_dataset(*, seed: int = 7, customers: int = 8, now: datetime | None = N
             limit = s.max_redemptions_per_coupon
             redeemed = rng.choice([0, 0, 1, 2]) if limit == UNLIMITED else rng.randint(0, limit)
             issue(person, s, expired=rng.random() < 0.35, redeemed=redeemed, mixed_case=rng.random() < 0.3)
+    for _ in range(BULK_COUPONS):
+        issue(people[-1], rng.choice(series[:3]), expired=rng.random() < 0.35, redeemed=rng.choice([0, 0, 1]), mixed_case=rng.random() < 0.3)
     return Dataset(now=now, stores=stores, series=series, customers=people, coupons=coupons)
 
 
-def _series(rng: random.Random, now: datetime, stores: list[Store]) -> list[Series]:
+def _series(rng: random.Random, now: datetime, stores: list[Store], *, list_every_store: bool) -> list[Series]:
     specs = [
         ("Welcome offer", "PERC", 15, UNLIMITED, (), ()),
         ("Spin the wheel", "ABS", 100, 1, (), ()),
@@ -224,7 +241,7 @@ def _series(rng: random.Random, now: datetime, stores: list[Store]) -> list[Seri
             valid_till=(now + timedelta(days=730)).replace(hour=0, minute=0, second=0),
             created_on=now - timedelta(days=500 + i),
             max_redemptions_per_coupon=limit,
-            store_ids=store_ids,
+            store_ids=store_ids or (tuple(st.id for st in stores) if list_every_store else ()),
             custom_properties=props,
         )
         for i, (desc, kind, value, limit, store_ids, props) in enumerate(specs)

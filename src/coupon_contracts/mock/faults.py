@@ -248,6 +248,28 @@ fault("v2-by-id-not-found-410", BEHAVIOUR, V2ID, "an unknown customer gives 410,
 fault("v2-by-id-no-coupons-200", BEHAVIOUR, V2ID, "a customer without coupons gets 200 instead of 404 NO_COUPONS_FOUND",
       Probe(lambda ds: (f"/v2/customers/{ds.customers[0].id}/coupons", {})))
 
+# Answers a vacuous check would pass: empty or partial where the docs define a set, a default not
+# applied, a wrong answer that only the request under test would agree with, a failure that hides data.
+fault("v11-status-filter-empty", BEHAVIOUR, V11, "status= returns no coupon at all", v11_list(status="unredeemed"))
+fault("v11-status-filter-partial", BEHAVIOUR, V11, "status= leaves out the last coupon that qualifies", v11_list(status="unredeemed"))
+fault("v11-series-filter-partial", BEHAVIOUR, V11, "series_id leaves out the last coupon of that series",
+      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), "series_id": str(corner_coupon(ds, lambda c: True).series.id)})))
+fault("v11-store-filter-empty", BEHAVIOUR, V11, "store_id returns no coupon at all",
+      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), "store_id": str(ds.stores[0].id)})))
+fault("v11-date-window-empty", BEHAVIOUR, V11, "start_date/end_date return no coupon at all", v11_list(start_date="2000-01-01"))
+fault("v11-default-limit-50", BEHAVIOUR, V11, "without limit, 50 coupons instead of the documented 100",
+      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": str(ds.customers[-1].id)})))
+fault("v2-list-status-filter-empty", BEHAVIOUR, V2L, "status= returns no coupon at all", v2_list(status="UNREDEEMED"))
+fault("v2-list-status-filter-partial", BEHAVIOUR, V2L, "status= leaves out the last coupon that qualifies", v2_list(status="UNREDEEMED"))
+fault("v2-coupon-codes-partial", BEHAVIOUR, V2C, "several couponCodes: only the first is found",
+      Probe(lambda ds: ("/v2/coupon", {"couponCodes": ",".join(c.code for c in ds.coupons_of(ds.customers[2])[:2])})))
+fault("v2-coupon-by-customer-empty", BEHAVIOUR, V2C, "issuedToIds finds no coupon", LOOKUP)
+fault("isredeemable-several-codes-partial", BEHAVIOUR, RED, "several codes: only the first is answered",
+      Probe(lambda ds: ("/v1.1/coupon/isredeemable", {"id": corner_id(ds), "code": ",".join(c.code for c in ds.coupons_of(ds.customers[2])[:2])})))
+fault("v2-by-id-as-it-is-upper", BEHAVIOUR, V2ID, "by-id answers coupon_code_case=AS_IT_IS in upper case (discovery reads codes there)",
+      Probe(lambda ds: (f"/v2/customers/{corner_id(ds)}/coupons", {"coupon_code_case": "AS_IT_IS"})))
+fault("v2-by-id-no-coupons-for-everyone", BEHAVIOUR, V2ID, "every customer gets 404 NO_COUPONS_FOUND, hiding the coupons other checks need", BY_ID)
+
 fault("all-credentials-unchecked", SECURITY, ALL_OPERATIONS, "requests without credentials are served", Probe(LOOKUP.request, auth="none"))
 fault("all-password-not-hashed", SECURITY, ALL_OPERATIONS, "the plain password is accepted in place of its MD5", Probe(LOOKUP.request, auth="plain"))
 fault("v2-token-unchecked", SECURITY, (V2C, V2L, V2ID), "any X-CAP-API-OAUTH-TOKEN is accepted on v2", Probe(LOOKUP.request, auth="wrong-token"))

@@ -1,27 +1,36 @@
 """How the vendor writes the mock's entities on the wire: v1.1 strings, v2 numbers and booleans.
 
 Each function renders one entity for one API family; the handlers only pick and order entities.
+Readings (readings.py) are decided here where the docs leave a field's form open (null or absent,
+a name, a zone); with no reading on, every entity is written as the docs' examples write it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .dataset import Coupon, Customer, Redemption, Series, Store
+from .readings import ReadingSet
 
 __all__ = [
     "apply_code_case",
     "v11_coupon",
     "v11_customer",
+    "v11_item_error_entry",
     "v11_redeemable",
+    "v11_redeemable_unknown_customer",
     "v11_status",
     "v2_coupon_detail",
     "v2_coupon_lookup",
     "v2_coupon_summary",
     "v2_customer",
     "v2_error",
+    "v2_flat_error",
 ]
+
+NO_READINGS = ReadingSet()
+ORG_ZONE = timezone(timedelta(hours=5, minutes=30))  # the offset of the v2 list's first examples (D-37)
 
 
 def apply_code_case(code: str, case: str | None) -> str:
@@ -44,9 +53,9 @@ def iso_millis(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def v11_datetime(moment: datetime) -> str:
-    """`2019-12-31 23:59:59`: v1.1 valid_till."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+def v11_datetime(moment: datetime, *, local: bool = False) -> str:
+    """`2019-12-31 23:59:59`: v1.1 valid_till, in UTC or (`local`) in the org's zone."""
+    return moment.astimezone(ORG_ZONE if local else timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def v11_status(success: bool, code: int, message: str) -> dict[str, Any]:
@@ -62,21 +71,24 @@ def _v11_redemption(r: Redemption) -> dict[str, Any]:
     return {"id": str(r.id), "date": iso_millis(r.date), "transaction_number": r.transaction_number, "redeemed_at": _v11_store(r.store)}
 
 
-def v11_coupon(coupon: Coupon, case: str | None) -> dict[str, Any]:
+def v11_coupon(coupon: Coupon, case: str | None, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
     """A coupon of GET /v1.1/customer/coupons."""
+    props = [{"name": n, "value": v} for n, v in coupon.series.custom_properties]
+    redemptions = [_v11_redemption(r) for r in coupon.redemptions]
+    bare = readings.has("v11-empty-wrappers-without-array")  # an XML <custom_properties/> with no child
     return {
         "id": str(coupon.id),
         "series_id": str(coupon.series.id),
         "series_name": coupon.series.description,
         "redemption_count": coupon.redemption_count,
         "created_date": iso_millis(coupon.created_date),
-        "valid_till": v11_datetime(coupon.valid_till),
+        "valid_till": v11_datetime(coupon.valid_till, local=readings.has("v11-valid-till-local-zone")),
         "code": apply_code_case(coupon.code, case),
         "transaction_number": coupon.transaction_number,
         "issued_at": _v11_store(coupon.issued_at),
         "purpose": "",
-        "custom_properties": {"custom_property": [{"name": n, "value": v} for n, v in coupon.series.custom_properties]},
-        "redemptions": {"redemption": [_v11_redemption(r) for r in coupon.redemptions]},
+        "custom_properties": {} if bare and not props else {"custom_property": props},
+        "redemptions": {} if bare and not redemptions else {"redemption": redemptions},
     }
 
 
@@ -94,8 +106,16 @@ def v11_customer(customer: Customer, coupons: list[dict[str, Any]]) -> dict[str,
     }
 
 
-def v11_redeemable(customer: Customer, code: str, coupon: Coupon | None, now: datetime) -> dict[str, Any]:
+def v11_item_error_entry(code: int, message: str, *, null_customer: bool = False) -> dict[str, Any]:
+    """A customer entry carrying an item error (701, 707); the docs print none (D-25)."""
+    entry: dict[str, Any] = dict.fromkeys(("firstname", "lastname", "email", "external_id", "mobile", "id")) if null_customer else {}
+    entry["item_status"] = v11_status(False, code, message)
+    return entry
+
+
+def v11_redeemable(customer: Customer, code: str, coupon: Coupon | None, now: datetime, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
     """One isredeemable item. `code` is already in the asked letter case."""
+    own = coupon is not None and coupon.customer_id == customer.id
     if coupon is None or coupon.customer_id != customer.id:
         redeemable, item = False, (702, "Coupon code is invalid")
     elif coupon.is_expired(now):
@@ -105,23 +125,36 @@ def v11_redeemable(customer: Customer, code: str, coupon: Coupon | None, now: da
     else:
         redeemable, item = True, (700, "Coupon isRedeem successful")
     flag = "true" if redeemable else "false"
-    return {
+    body = {
         "mobile": customer.mobile,
         "code": code,
         "is_redeemable": flag,
-        "redemptions_left": coupon.redemptions_left if coupon and coupon.customer_id == customer.id else 0,
-        "no_of_redemptions_by_user": coupon.redemption_count if coupon and coupon.customer_id == customer.id else 0,
+        "redemptions_left": coupon.redemptions_left if coupon and own else 0,
+        "no_of_redemptions_by_user": coupon.redemption_count if coupon and own else 0,
         "coupon_value": str(coupon.series.discount_value) if coupon else "0",
         "customer": {"mobile": customer.mobile, "email": customer.email, "external_id": customer.external_id},
         "item_status": {"success": flag, "status": flag, "code": item[0], "message": item[1]},
     }
+    if not own and readings.has("isredeemable-error-item-nulls"):
+        body |= dict.fromkeys(("redemptions_left", "no_of_redemptions_by_user", "coupon_value"))
+    return body
+
+
+def v11_redeemable_unknown_customer(asked: dict[str, str], code: str) -> dict[str, Any]:
+    """An isredeemable item for a customer nobody has: the identifiers as asked, item code 701 (D-25)."""
+    mobile = asked.get("mobile", "")
+    return {
+        "mobile": mobile, "code": code, "is_redeemable": "false", "redemptions_left": 0, "no_of_redemptions_by_user": 0,
+        "coupon_value": "0", "customer": {"mobile": mobile, "email": asked.get("email"), "external_id": asked.get("external_id")},
+        "item_status": {"success": "false", "status": "false", "code": 701, "message": "Customer could not be found"},
+    }  # fmt: skip
 
 
 def _v2_store(store: Store) -> dict[str, str]:
     return {"code": store.code, "name": store.name}
 
 
-def v2_coupon_summary(coupon: Coupon, case: str | None) -> dict[str, Any]:
+def v2_coupon_summary(coupon: Coupon, case: str | None, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
     """A coupon of GET /v2/customers/coupons (the examples' spelling: `id`, `issuedAt`)."""
     body: dict[str, Any] = {
         "code": apply_code_case(coupon.code, case),
@@ -133,12 +166,12 @@ def v2_coupon_summary(coupon: Coupon, case: str | None) -> dict[str, Any]:
         "discountUpto": float(coupon.series.discount_upto),
         "redemptionCount": coupon.redemption_count,
         "redemptionsLeft": coupon.redemptions_left,
-        "id": coupon.id,
+        "couponId" if readings.has("v2-list-coupon-id-as-couponId") else "id": coupon.id,
         "createdDate": iso(coupon.created_date),
-        "transactionNumber": coupon.transaction_number or "0",
+        "transactionNumber": coupon.transaction_number or (None if readings.has("v2-list-transaction-number-null") else "0"),
         "issuedAt": _v2_store(coupon.issued_at),
     }
-    if coupon.series.custom_properties:
+    if coupon.series.custom_properties or readings.has("v2-list-custom-property-empty"):
         body["customProperty"] = [{"name": n, "value": v} for n, v in coupon.series.custom_properties]
     body["redemptions"] = [
         {"date": iso(r.date), "transactionNumber": r.transaction_number, "redeemedAt": _v2_store(r.store)} for r in coupon.redemptions
@@ -147,27 +180,31 @@ def v2_coupon_summary(coupon: Coupon, case: str | None) -> dict[str, Any]:
     return body
 
 
-def v2_customer(customer: Customer, coupons: list[dict[str, Any]]) -> dict[str, Any]:
+def v2_customer(customer: Customer, coupons: list[dict[str, Any]], readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
     """A customer of GET /v2/customers/coupons; email and externalId are left out when unknown."""
     body: dict[str, Any] = {"firstname": customer.firstname, "lastname": customer.lastname}
-    if customer.email is not None:
+    as_null = readings.has("v2-list-contact-null")
+    if customer.email is not None or as_null:
         body["email"] = customer.email
     body["mobile"] = customer.mobile
     body["id"] = customer.id
-    if customer.external_id is not None:
+    if customer.external_id is not None or as_null:
         body["externalId"] = customer.external_id
     body["coupons"] = coupons
     return body
 
 
-def v2_coupon_lookup(coupon: Coupon, case: str | None) -> dict[str, Any]:
+def v2_coupon_lookup(coupon: Coupon, case: str | None, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
     """An item of GET /v2/coupon."""
+    valid_till = coupon.valid_till.astimezone(timezone.utc)
+    if readings.has("v2-coupon-valid-till-day-start"):
+        valid_till = valid_till.replace(hour=0, minute=0, second=0)
     return {
         "code": apply_code_case(coupon.code, case),
         "seriesId": coupon.series.id,
         "description": coupon.series.description,
         "discountCode": "NO_VALUE",
-        "validTill": iso(coupon.valid_till),
+        "validTill": iso(valid_till),
         "discountType": coupon.series.discount_type,
         "discountValue": float(coupon.series.discount_value),
         "discountUpto": float(coupon.series.discount_upto),
@@ -248,3 +285,8 @@ def v2_coupon_detail(coupon: Coupon, case: str | None) -> dict[str, Any]:
 def v2_error(code: str, message: str) -> dict[str, Any]:
     """The v2 envelope carrying one documented error code."""
     return {"entity": None, "warnings": [], "errors": [{"code": code, "message": message}], "success": False}
+
+
+def v2_flat_error(status: int, code: str, message: str) -> dict[str, Any]:
+    """A v2 error without the envelope: the docs print no error body at all (D-24)."""
+    return {"status": status, "code": code, "message": message}

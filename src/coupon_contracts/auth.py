@@ -1,7 +1,9 @@
 """The vendor's two authentication schemes as `httpx.Auth`.
 
 Basic here is not plain HTTP Basic: the password part is the hex MD5 of the password, i.e.
-`Authorization: Basic base64(username:md5hex(password))`. The token goes in X-CAP-API-OAUTH-TOKEN.
+`Authorization: Basic base64(username:md5hex(password))`, as the one well-formed example header
+decodes (D-27). The pages name no header for OAuth (D-68): the token goes both in the platform's
+X-CAP-API-OAUTH-TOKEN and as `Authorization: Bearer`, so either reading of the pages is served.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class VendorBasicAuth(httpx.Auth):
 
 
 class OAuthTokenAuth(httpx.Auth):
-    """`X-CAP-API-OAUTH-TOKEN: <token>`."""
+    """`X-CAP-API-OAUTH-TOKEN: <token>` and `Authorization: Bearer <token>`."""
 
     def __init__(self, token: str) -> None:
         self._token = token
@@ -48,4 +50,5 @@ class OAuthTokenAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers[TOKEN_HEADER] = self._token
+        request.headers["Authorization"] = f"Bearer {self._token}"
         yield request

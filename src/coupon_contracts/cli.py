@@ -1,7 +1,8 @@
 """`coupon-contracts`: the command line face. It parses flags and calls the core; nothing more.
 
-Exit codes: 0 the target honours the contract, 1 contract violations, 2 usage or configuration
-error (one line on stderr), 3 the target could not be used; 4 is kept for a crash of the tool itself.
+Exit codes: 0 the target honours the contract (GO), 1 contract violations (NO-GO), 2 usage or
+configuration error (one line on stderr), 3 the target could not be used; 4 is kept for a crash of
+the tool itself; 5 nothing broke but documented behaviour could not be checked (INCOMPLETE).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import __version__
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE, EXIT_INTERNAL_ERROR = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE, EXIT_INTERNAL_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3, 4, 5
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,11 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     mock = commands.add_parser("mock", help="serve the embedded mock on a port, or describe it")
     mock.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     mock.add_argument("--port", type=int, default=8080, help="port to serve on (default 8080)")
-    mock.add_argument("--seed", type=int, default=7, help="dataset seed (default 7)")
+    mock.add_argument("--seed", type=int, default=7, help="dataset seed, also the draw of --reading random (default 7)")
     mock.add_argument("--customers", type=int, default=8, help="number of customers in the dataset (default 8, at least 3)")
     mock.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a fault on (repeatable); see --list-faults")
     mock.add_argument("--latency-ms", type=int, default=0, help="delay every answer by this many milliseconds")
+    mock.add_argument("--reading", action="append", default=[], metavar="NAME",
+                      help="take a reading where the docs are silent (repeatable; `random`: a --seed'ed subset); see --list-readings")
     mock.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
+    mock.add_argument("--list-readings", action="store_true", help="list the reading catalog and exit")
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
 
@@ -65,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", type=Path, help="the baseline: a run's reports folder or its observed-shapes.json")
     diff.add_argument("new", type=Path, help="the new run: a reports folder or observed-shapes.json")
     diff.set_defaults(command=_diff)
+
+    checks = commands.add_parser("checks", help="list every check: its id, family, operations and the doc lines it holds")
+    checks.add_argument("--json", action="store_true", help="print JSON: a list of {id, family, operations, docs, summary}")
+    checks.set_defaults(command=_checks)
 
     report = commands.add_parser("report", help="render the HTML report of a run")
     report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
@@ -116,9 +124,21 @@ def _run(args: argparse.Namespace) -> int:
             *extra,
         ]
     )
-    result = exit_code(int(code), plugin.run_state.exit_reason)
+    result = exit_code(int(code), plugin.run_state.exit_reason, plugin.run_state.verdict)
     _print_verdict(result, plugin.run_state, reports)
     return result
+
+
+def _checks(args: argparse.Namespace) -> int:
+    """Print the check catalog, as a table or as JSON."""
+    from .checks import CHECKS
+
+    if args.json:
+        print(json.dumps([c.as_dict() for c in CHECKS.values()], indent=2))
+        return EXIT_OK
+    for c in CHECKS.values():
+        print(f"{c.id:55} {c.family.value:12} {', '.join(c.docs)}")
+    return EXIT_OK
 
 
 # Exactly the plugins a run needs, named: with autoload pytest also rewrites the asserts of every module
@@ -133,8 +153,9 @@ PLUGINS = [
 ]
 
 VERDICTS = {
-    EXIT_OK: "the target honours the contract",
-    EXIT_VIOLATIONS: "contract violations found",
+    EXIT_OK: "GO: the target honours the contract",
+    EXIT_VIOLATIONS: "NO-GO: contract violations found",
+    EXIT_INCOMPLETE: "INCOMPLETE: nothing broke, but documented behaviour could not be checked",
     EXIT_USAGE: "not run: usage or configuration error",
     EXIT_TARGET_UNAVAILABLE: "not judged: the target could not be used",
 }
@@ -147,15 +168,23 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
     budget = f"; INCOMPLETE: the request budget ran out, {state.skipped_for_budget} check(s) skipped" if state.skipped_for_budget else ""
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""
-    print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){why}{counts}{flaky}{budget}; reports in {reports}/")
+    tests = state.outcomes
+    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked" if tests else ""
+    print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
+    for unchecked in state.unchecked[:10]:
+        print(f"coupon-contracts: not checked: {unchecked.line()}")
+    if len(state.unchecked) > 10:
+        print(f"coupon-contracts: ... and {len(state.unchecked) - 10} more not checked: see signoff.md")
     traffic = state.traffic.summary()
     if traffic["requests"] and state.settings is not None and state.settings.workers > 1:  # how well --workers was used
         print(f"coupon-contracts: {traffic['requests']} requests in {traffic['seconds']} s, {traffic['mean_in_flight']} in flight on average "
               f"(--workers {state.settings.workers}), {traffic['mean_latency_ms']} ms each")  # fmt: skip
 
 
-def exit_code(pytest_code: int, reason: str | None) -> int:
-    """Map pytest's exit code (and why the plugin stopped, if it did) to the suite's."""
+def exit_code(pytest_code: int, reason: str | None, verdict: Any = None) -> int:
+    """Map pytest's exit code (and why the plugin stopped, if it did, and the run's verdict) to the suite's."""
+    if verdict is not None and pytest_code in (0, 1, EXIT_INCOMPLETE) and reason is None:
+        return int(verdict.exit_code)
     if pytest_code == 0:
         return EXIT_OK
     if pytest_code == 1:
@@ -176,8 +205,8 @@ def exit_code(pytest_code: int, reason: str | None) -> int:
 
 
 def _mock(args: argparse.Namespace) -> int:
-    """Serve the mock, list its faults, or describe it."""
-    from .mock import FAULTS, HOSTILE_FAULTS, create_app
+    """Serve the mock, list its faults or readings, or describe it."""
+    from .mock import FAULTS, HOSTILE_FAULTS, READINGS, ReadingSet, create_app
 
     if args.list_faults:
         for fault in sorted(FAULTS.values(), key=lambda f: (f.family, f.name)):
@@ -185,12 +214,20 @@ def _mock(args: argparse.Namespace) -> int:
         for hostile in HOSTILE_FAULTS.values():
             print(f"{hostile.name:44} {'hostile':10} {hostile.summary} (expected: {hostile.outcome})")
         return EXIT_OK
+    if args.list_readings:
+        for reading in sorted(READINGS.values(), key=lambda r: r.name):
+            print(f"{reading.name:44} {reading.register_entry:10} {reading.summary}")
+        return EXIT_OK
     if args.latency_ms < 0:
         raise UsageError(f"--latency-ms must be 0 or more (got {args.latency_ms})")
     if args.customers < 3:
         raise UsageError(f"--customers must be at least 3 (got {args.customers}): the dataset's corners need three customers")
     try:
-        app = create_app(seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms)
+        readings = ReadingSet(args.reading, seed=args.seed)
+    except ValueError as exc:
+        raise UsageError(f"--reading: {exc}") from None
+    try:
+        app = create_app(seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms, readings=readings)
     except ValueError as exc:
         raise UsageError(f"--fault: {exc}") from None
     state = app.state.mock
@@ -200,7 +237,8 @@ def _mock(args: argparse.Namespace) -> int:
     import uvicorn
 
     base_url = f"http://{args.host}:{args.port}"
-    print(f"coupon-contracts mock on {base_url}  (seed {args.seed}, {args.customers} customers, faults: {', '.join(args.fault) or 'none'})")
+    taken = ", ".join(sorted(readings.names)) or "none"
+    print(f"coupon-contracts mock on {base_url}  (seed {args.seed}, {args.customers} customers, faults: {', '.join(args.fault) or 'none'}, readings: {taken})")
     print(f"  Basic user {state.credentials.username!r}, password {state.credentials.password!r} (sent MD5-hashed)")
     print(f"  OAuth token {state.credentials.oauth_token!r} in X-CAP-API-OAUTH-TOKEN")
     for customer in state.dataset.customers[:3]:

@@ -53,10 +53,19 @@ class KnownCustomer:
     email: str | None = None
     external_id: str | None = None
     coupons: list[KnownCoupon] = field(default_factory=list)
+    listed: int = 0  # coupons the v1.1 list counts (pagination.total): a second opinion beside by-id
 
     def __repr__(self) -> str:
         # Hypothesis prints drawn values in failure reports: no mobile or e-mail in them.
         return f"KnownCustomer(id={self.id}, via={self.ref.field}, coupons={len(self.coupons)})"
+
+    def v11_identifier(self) -> dict[str, str]:
+        """One identifier for the v1.1 operations: mobile first (isredeemable marks it required, D-03), then
+        e-mail and external id; id last, as the v1.1 page marks it Optional where the others are Conditional (D-02)."""
+        for name, value in (("mobile", self.mobile), ("email", self.email), ("external_id", self.external_id)):
+            if value:
+                return {name: value}
+        return {"id": str(self.id)}
 
     def identifiers(self) -> dict[str, str]:
         """Every identifier known for this customer, by v1.1 query name."""
@@ -77,9 +86,14 @@ class Discovery:
         return [c for c in self.customers if c.coupons]
 
     @property
+    def with_listed_coupons(self) -> list[KnownCustomer]:
+        """Customers that have coupons by the v1.1 list or by by-id (either may be the broken one)."""
+        return [c for c in self.customers if c.coupons or c.listed]
+
+    @property
     def without_coupons(self) -> list[KnownCustomer]:
-        """Customers with no coupon at all (for NO_COUPONS_FOUND)."""
-        return [c for c in self.customers if not c.coupons]
+        """Customers with no coupon on any list (for NO_COUPONS_FOUND)."""
+        return [c for c in self.customers if not c.coupons and not c.listed]
 
     @property
     def coupons(self) -> list[KnownCoupon]:
@@ -99,6 +113,32 @@ class Discovery:
         return sorted(issuing | allowed)
 
 
+    def health(self) -> dict[str, Any]:
+        """What the test customers let the suite reach, and what no customer has (for the sign-off)."""
+        customers = [
+            {
+                "id": c.id,
+                "via": c.ref.field,
+                "coupons": len(c.coupons),
+                "listed": c.listed,
+                "live": sum(1 for k in c.coupons if k.is_expired(self.now) is False),
+                "store_restricted": sum(1 for k in c.coupons if k.redeemable_at),
+                "mixed_case": sum(1 for k in c.coupons if k.code != k.code.upper()),
+            }
+            for c in self.customers
+        ]
+        needs = {
+            "a customer with coupons": any(c["coupons"] or c["listed"] for c in customers),
+            "a customer without coupons (NO_COUPONS_FOUND)": any(not c["coupons"] and not c["listed"] for c in customers),
+            "a live coupon": any(c["live"] for c in customers),
+            "an expired coupon": any(c["coupons"] > c["live"] for c in customers),
+            "a store-restricted coupon": any(c["store_restricted"] for c in customers),
+            "a coupon code created in lower or mixed case (AS_IT_IS)": any(c["mixed_case"] for c in customers),
+            "a customer with more than 100 coupons (the v1.1 default limit)": any(max(c["coupons"], c["listed"]) > 100 for c in customers),
+        }
+        return {"customers": customers, "lacking": [need for need, met in needs.items() if not met]}
+
+
 def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None = None) -> Discovery:
     """Look up every configured customer on the target, side by side on `lanes` when given.
 
@@ -110,15 +150,37 @@ def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None
     return Discovery([f.result() for f in futures], now or datetime.now(timezone.utc))
 
 
-def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
-    exchange = target.get("getCustomerCouponsV11", "/v1.1/customer/coupons", {ref.field: ref.value, "limit": 1})
+def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, Any], Any]:
+    """The v1.1 list's customer entry for one identifier (empty if none), and the whole body."""
+    exchange = target.get("getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1})
     _require_usable(target, exchange.response, "GET /v1.1/customer/coupons")
     body = _json(exchange.response)
     entries = _dig(body, "response", "customers", "customer") or []
-    entry = entries[0] if isinstance(entries, list) and entries else {}
-    if _dig(entry, "item_status", "code") not in (1000, None) or not str(entry.get("id", "")).isdigit():
-        raise CustomerNotFound(f"COUPON_API_CUSTOMERS: {ref.field}:{_mask(ref)} is not a customer of {target.label} (v1.1 item code {_dig(entry, 'item_status', 'code')})")
+    entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
+    is_found = _dig(entry, "item_status", "code") in (1000, None) and str(entry.get("id", "")).isdigit()
+    return (entry if is_found else {}), body
+
+
+def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
+    """The identifiers the v2 list gives for an id, for a target whose v1.1 list does not take `id` alone (D-02)."""
+    exchange = target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1})
+    _require_usable(target, exchange.response, "GET /v2/customers/coupons")
+    customers = _dig(_json(exchange.response), "entity", "customers")
+    found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
+    return {k: str(found[f]) for k, f in (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId")) if found.get(f)}
+
+
+def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
+    entry, body = _v11_entry(target, {ref.field: ref.value})
+    if not entry and ref.field == "id":  # the page marks id Optional beside the Conditional others (D-02)
+        other = _v2_identifiers(target, ref.value)
+        if other:
+            entry, body = _v11_entry(target, dict([next(iter(other.items()))]))
+    if not entry:
+        raise CustomerNotFound(f"COUPON_API_CUSTOMERS: {ref.field}:{_mask(ref)} is not a customer of {target.label} (the v1.1 list does not know it)")
     customer = KnownCustomer(ref, int(entry["id"]), entry.get("mobile"), entry.get("email"), entry.get("external_id"))
+    total = _dig(body, "response", "pagination", "total")
+    customer.listed = int(total) if isinstance(total, (int, str)) and str(total).isdigit() else 0
     exchange = target.get("getCustomerCouponsByIdV2", f"/v2/customers/{customer.id}/coupons", {"coupon_code_case": "AS_IT_IS"})
     _require_usable(target, exchange.response, "GET /v2/customers/{customerId}/coupons")
     if exchange.response.status_code == 200:

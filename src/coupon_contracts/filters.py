@@ -1,6 +1,6 @@
 """The documented filter semantics, declared once: which coupons each filter value must select.
 
-Every rule quotes the doc sentence it encodes. A rule's predicate answers True/False for a coupon,
+Every rule cites the doc line it encodes (`page.txt:LINE`). A rule's predicate answers True/False for a coupon,
 or None when the docs leave the answer open for that coupon (a valid_till within a day of now,
 where the v1.1 time zone is undocumented, D-07). The property tests are generated from this table.
 """
@@ -106,7 +106,7 @@ class CouponFilter:
     parameter: str
     value: str
     selects: Predicate | None
-    doc: str
+    docs: tuple[str, ...]
 
     @property
     def label(self) -> str:
@@ -120,25 +120,21 @@ V2_STATUSES = (
     "ACTIVE_UNREDEEMED", "EXPIRED_REDEEMED", "EXPIRED_UNREDEEMED", "REDEEMABLE",
 )  # fmt: skip
 
+V11_STATUS, V2_STATUS = ("v1.1-customer-coupons.txt:31",), ("v2-customers-coupons.txt:59",)
+# REDEEMABLE is listed but never defined (D-34): no rule can say what it selects, so it is observed, not checked.
 FILTERS: tuple[CouponFilter, ...] = (
-    CouponFilter(V11, "status", "redeemed", lambda c, now: c.is_redeemed(), "v1.1 status: redeemed"),
-    CouponFilter(V11, "status", "unredeemed", lambda c, now: _not(c.is_redeemed()), "v1.1 status: unredeemed"),
-    CouponFilter(V11, "status", "expired", lambda c, now: c.is_expired(now), "v1.1 status: expired"),
-    CouponFilter(V11, "status", "active", lambda c, now: _not(c.is_expired(now)),
-                 "active returns coupons whose valid_till is a future date and does not validate redemptions"),
-    CouponFilter(V2L, "status", "REDEEMED", lambda c, now: c.is_redeemed(), "v2 status REDEEMED"),
-    CouponFilter(V2L, "status", "UNREDEEMED", lambda c, now: _not(c.is_redeemed()), "v2 status UNREDEEMED"),
-    CouponFilter(V2L, "status", "ACTIVE", lambda c, now: _not(c.is_expired(now)), "v2 status ACTIVE"),
-    CouponFilter(V2L, "status", "EXPIRED", lambda c, now: c.is_expired(now), "v2 status EXPIRED"),
-    CouponFilter(V2L, "status", "ACTIVE_REDEEMED", lambda c, now: _both(_not(c.is_expired(now)), c.is_redeemed()),
-                 "Active_Redeemed is for coupon is active but redeemed"),
-    CouponFilter(V2L, "status", "ACTIVE_UNREDEEMED", lambda c, now: _both(_not(c.is_expired(now)), _not(c.is_redeemed())),
-                 "Active_Unredeemed for coupons that are active and not redeemed"),
-    CouponFilter(V2L, "status", "EXPIRED_REDEEMED", lambda c, now: _both(c.is_expired(now), c.is_redeemed()),
-                 "Expired_Redeemed for coupons that are expired but redeemed"),
-    CouponFilter(V2L, "status", "EXPIRED_UNREDEEMED", lambda c, now: _both(c.is_expired(now), _not(c.is_redeemed())),
-                 "Expired_Unredeemed for coupons that are expired and not redeemed"),
-    CouponFilter(V2L, "status", "REDEEMABLE", None, "REDEEMABLE is listed but never defined (D-34): only a subset is promised"),
+    CouponFilter(V11, "status", "redeemed", lambda c, now: c.is_redeemed(), V11_STATUS),
+    CouponFilter(V11, "status", "unredeemed", lambda c, now: _not(c.is_redeemed()), V11_STATUS),
+    CouponFilter(V11, "status", "expired", lambda c, now: c.is_expired(now), V11_STATUS),
+    CouponFilter(V11, "status", "active", lambda c, now: _not(c.is_expired(now)), V11_STATUS),
+    CouponFilter(V2L, "status", "REDEEMED", lambda c, now: c.is_redeemed(), V2_STATUS),
+    CouponFilter(V2L, "status", "UNREDEEMED", lambda c, now: _not(c.is_redeemed()), V2_STATUS),
+    CouponFilter(V2L, "status", "ACTIVE", lambda c, now: _not(c.is_expired(now)), V2_STATUS),
+    CouponFilter(V2L, "status", "EXPIRED", lambda c, now: c.is_expired(now), V2_STATUS),
+    CouponFilter(V2L, "status", "ACTIVE_REDEEMED", lambda c, now: _both(_not(c.is_expired(now)), c.is_redeemed()), V2_STATUS),
+    CouponFilter(V2L, "status", "ACTIVE_UNREDEEMED", lambda c, now: _both(_not(c.is_expired(now)), _not(c.is_redeemed())), V2_STATUS),
+    CouponFilter(V2L, "status", "EXPIRED_REDEEMED", lambda c, now: _both(c.is_expired(now), c.is_redeemed()), V2_STATUS),
+    CouponFilter(V2L, "status", "EXPIRED_UNREDEEMED", lambda c, now: _both(c.is_expired(now), _not(c.is_redeemed())), V2_STATUS),
 )  # fmt: skip
 
 

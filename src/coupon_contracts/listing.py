@@ -57,12 +57,16 @@ class Listing:
 
     target: Target
     cache: dict[tuple, Future[CouponList]] = field(default_factory=dict)
+    repeated: set[str] = field(default_factory=set)  # operations that took several values only as repeated parameters
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def coupons(self, operation_id: str, customer: KnownCustomer, **params: Any) -> CouponList:
-        """The customer's coupons from a list operation (v1.1 list, v2 list, v2 by-id, v2/coupon by issuedToIds)."""
+    def coupons(self, operation_id: str, customer: KnownCustomer, *, whole: bool = True, **params: Any) -> CouponList:
+        """The customer's coupons from a list operation (v1.1 list, v2 list, v2 by-id, v2/coupon by issuedToIds).
+
+        `whole`: a paginated list is asked with a large limit unless the query sets one; False sends none.
+        """
         query = {k: v for k, v in params.items() if v is not None}
-        key = (operation_id, customer.id, tuple(sorted((k, str(v)) for k, v in query.items())))
+        key = (operation_id, customer.id, whole, tuple(sorted((k, ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)) for k, v in query.items())))
         with self._lock:  # lanes asking the same question wait for one answer instead of asking twice
             answer = self.cache.get(key)
             asking = answer is None
@@ -71,22 +75,38 @@ class Listing:
         if not asking:
             return answer.result()
         try:
-            answer.set_result(self._ask(operation_id, customer, query))
+            answer.set_result(self._ask(operation_id, customer, query, whole=whole))
         except Exception as exc:
             answer.set_exception(exc)
             with self._lock:
                 del self.cache[key]  # not an answer: a later question may ask again
         return answer.result()
 
-    def _ask(self, operation_id: str, customer: KnownCustomer, query: dict[str, Any]) -> CouponList:
+    def get(self, operation_id: str, path: str, params: dict[str, Any]) -> Exchange:
+        """GET with several values of a parameter (a list) comma-separated; where the target refuses that
+        with a 4xx, repeated instead, and so from then on: the pages never say which (D-58)."""
+        lists = {k: v for k, v in params.items() if isinstance(v, (list, tuple))}
+        several = any(len(v) > 1 for v in lists.values())
+        if operation_id in self.repeated and several:
+            return self.target.get(operation_id, path, params)
+        exchange = self.target.get(operation_id, path, {**params, **{k: ",".join(map(str, v)) for k, v in lists.items()}})
+        if not several or not 400 <= exchange.response.status_code < 500:
+            return exchange
+        repeated = self.target.get(operation_id, path, params)
+        if 400 <= repeated.response.status_code < 500:
+            return exchange  # refused either way: the 4xx is about something else
+        self.repeated.add(operation_id)
+        return repeated
+
+    def _ask(self, operation_id: str, customer: KnownCustomer, query: dict[str, Any], *, whole: bool) -> CouponList:
         if operation_id == "getCustomerCouponsByIdV2":
             exchange = self.target.get(operation_id, f"/v2/customers/{customer.id}/coupons", query)
         elif operation_id == "getCouponsV2":
-            exchange = self.target.get(operation_id, PATHS[operation_id], {"issuedToIds": customer.id} | query)
+            exchange = self.get(operation_id, PATHS[operation_id], {"issuedToIds": customer.id} | query)
         else:
-            identifier = {"id": customer.id}
-            defaults = {"limit": ALL} if "limit" not in query else {}
-            exchange = self.target.get(operation_id, PATHS[operation_id], identifier | defaults | query)
+            identifier = customer.v11_identifier() if operation_id == "getCustomerCouponsV11" else {"id": customer.id}
+            defaults = {"limit": ALL} if whole and "limit" not in query else {}
+            exchange = self.get(operation_id, PATHS[operation_id], identifier | defaults | query)
         return self.parse(operation_id, exchange)
 
     @staticmethod

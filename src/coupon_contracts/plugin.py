@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from . import __version__
+from .checks import CHECKS, Check
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
 from .drift import write_drift_report
@@ -24,11 +25,12 @@ from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import attach_failure, label_markers, scrub_folder, write_drift_summary
 from .reporting.signoff import build_signoff, write_signoff
+from .verdict import EXIT_INCOMPLETE, Verdict
 from .run_record import RunRecord
 from .settings import OPERATION_IDS, Settings, SettingsError
 from .lanes import Lanes
 from .pacing import BudgetSpent, SharedPace
-from .properties import settle
+from .properties import NOT_CHECKED, settle
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "defer", "run_state"]
@@ -47,6 +49,7 @@ OPTIONS = {
     "rate_limit": "requests per second, 0 for none (COUPON_API_RATE_LIMIT)",
     "reports": "folder for reports (COUPON_CONTRACTS_REPORTS)",
     "mock_faults": "faults of the embedded mock, comma-separated (COUPON_CONTRACTS_MOCK_FAULTS)",
+    "mock_readings": "readings of the embedded mock where the docs are silent, comma-separated or random (COUPON_CONTRACTS_MOCK_READINGS; random is seeded by COUPON_CONTRACTS_MOCK_READINGS_SEED)",
     "operations": "check only these operationIds, comma-separated (COUPON_CONTRACTS_OPERATIONS)",
     "mask_pii": "mask mobiles and e-mails in outputs: true (default) or false for local debugging (COUPON_CONTRACTS_MASK_PII)",
     "max_requests": "request budget of the whole run (COUPON_API_MAX_REQUESTS)",
@@ -102,8 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if _has_workers(config):  # one rate limit, one budget and one cap on requests in flight for every worker
         settings = _settings()  # when None, the workers' suite_settings fixture reports why
         config.stash[SHARED_PACE] = SharedPace.create(settings.workers if settings else 1)
-    config.addinivalue_line("markers", "family(name): check family of a conformance test (schema, filters, consistency, errors, security)")
-    config.addinivalue_line("markers", "operations(*ids): the operationIds a conformance test exercises")
+    config.addinivalue_line("markers", "check(id): the catalog entry (coupon_contracts.checks) a conformance test holds: family, operations, doc lines")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -147,6 +149,12 @@ def _settings() -> Settings | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Heaviest tests first (parallel workers then finish together); with `operations`, only those."""
+    unknown = sorted({m.args[0] for item in items for m in item.iter_markers("check") if m.args[0] not in CHECKS})
+    if unknown:
+        raise pytest.UsageError(f"conformance tests name checks missing from coupon_contracts.checks.CHECKS: {', '.join(unknown)}")
+    unnamed = [item.nodeid for item in items if item.nodeid.startswith("tests/conformance/") and item.get_closest_marker("check") is None]
+    if unnamed:  # a check without a catalog entry would be tallied nowhere and cite nothing
+        raise pytest.UsageError(f"conformance tests without @pytest.mark.check(id): {', '.join(unnamed[:5])}")
     items.sort(key=lambda item: _family_of(item) != "schema")  # stable: the rest keep their order
     settings = _settings()
     wanted = set(settings.operations) if settings else set()
@@ -154,23 +162,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     kept, dropped = [], []
     for item in items:
-        marker = item.get_closest_marker("operations")
-        (dropped if marker is not None and not wanted & set(marker.args) else kept).append(item)
+        check = _check_of(item)
+        (dropped if check is not None and not wanted & set(check.operations) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Checks left out of this run (by `operations` or pytest's -k): the verdict cannot be GO."""
+    for item in items:
+        check = _check_of(item)
+        if check is not None:
+            run_state.deselected.add(check.id)
+
+
+def _check_of(item: pytest.Item) -> Check | None:
+    marker = item.get_closest_marker("check")
+    return CHECKS.get(marker.args[0]) if marker is not None else None
+
+
 def _operations_of(item: pytest.Item) -> tuple[str, ...]:
-    marker = item.get_closest_marker("operations")
-    if marker is not None:
-        return tuple(marker.args)
-    return OPERATION_IDS if item.get_closest_marker("family") is not None else ()
+    check = _check_of(item)
+    return check.operations if check else ()
 
 
 def _family_of(item: pytest.Item) -> str | None:
-    marker = item.get_closest_marker("family")
-    return marker.args[0] if marker else None
+    check = _check_of(item)
+    return check.family.value if check else None
 
 
 @pytest.hookimpl(trylast=True)
@@ -183,7 +202,8 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         contract = _contract_once()
     except ContractError:
         return  # the contract fixture reports it
-    for mark in label_markers(family, operations, contract):
+    check = _check_of(item)
+    for mark in label_markers(family, operations, contract, docs=check.docs if check else ()):
         item.add_marker(mark)
 
 
@@ -198,11 +218,15 @@ def _load_contract(path: Path | None) -> Contract:
     return Contract.load(path)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    run_state.begin_test(_family_of(item) or "other")
+    run_state.begin_test(_family_of(item) or "other", mode="negative" if item.name.split("[")[0].endswith("_negative") else "positive")
     run_state.operations = _operations_of(item)
-    # Reports travel from workers to the controller: they carry family and operations with them.
-    item.user_properties += [("coupon_family", run_state.family), ("coupon_operations", ",".join(run_state.operations))]
+    # Reports travel from workers to the controller: they carry the check with them (before any fixture
+    # runs, so a check skipped in a fixture is still counted).
+    check = _check_of(item)
+    if check is not None and not any(name == "coupon_check" for name, _ in item.user_properties):
+        item.user_properties.append(("coupon_check", check.id))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -214,14 +238,24 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def _tally(report: pytest.TestReport) -> None:
-    """Tally each test per operation and family (where reports gather: never in a worker)."""
-    if _is_worker(_config) or (report.when != "call" and not (report.when == "setup" and report.failed)):
+    """Tally each test as passed, failed, or not checked (a skip: never a pass), where reports gather (never in a worker)."""
+    if _is_worker(_config):
         return
-    properties = dict(report.user_properties)
-    family = properties.get("coupon_family")
-    operations = tuple(o for o in properties.get("coupon_operations", "").split(",") if o)
-    if family and operations:
-        run_state.record(operations, family, passed=report.passed or report.skipped)
+    check = CHECKS.get(dict(report.user_properties).get("coupon_check", ""))
+    if check is None:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        outcome = "passed" if report.passed else "failed" if report.failed else "not_checked"
+        reason = _skip_reason(report) if outcome == "not_checked" else ""
+        run_state.record(check, outcome, reason=reason, test=report.nodeid)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """The reason a skipped test gave, without pytest's location prefix."""
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    text = text.removeprefix("Skipped: ")
+    return text.split(NOT_CHECKED, 1)[1] if NOT_CHECKED in text else text
 
 
 @pytest.fixture(scope="session")
@@ -299,6 +333,7 @@ def discovery(target: Target, redactor: Redactor, lanes: Lanes) -> Discovery:
         stop("target", str(exc))
     redactor.add_pii("mobile", [c.mobile for c in found.customers])
     redactor.add_pii("email", [c.email for c in found.customers])
+    run_state.data = found.health()
     return found
 
 
@@ -367,10 +402,13 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         family = _family_of(item)
         if family is None or run_state.contract is None or run_state.redactor is None:
             raise
+        check = _check_of(item)
         message = str(failure)
-        attach_failure(getattr(failure, "exchanges", None) or run_state.current, run_state.contract, run_state.redactor)
+        attach_failure(getattr(failure, "exchanges", None) or run_state.current, run_state.contract, run_state.redactor, docs=check.docs if check else ())
         if not message.startswith("["):  # the schema test tags its own message
             message = f"[{family}] {message}"  # Allure categories match on this tag
+        if check is not None:
+            message = f"{message}\n  check: {check.id}\n  {check.citation}"
         raise AssertionError(run_state.redactor.text(message)) from None
 
 
@@ -389,6 +427,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if run_state.drift.breaking and exitstatus == 0:
         session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
+    run_state.verdict = Verdict.of(run_state, int(exitstatus))
+    if run_state.verdict is Verdict.INCOMPLETE and exitstatus == 0:
+        session.exitstatus = exitstatus = EXIT_INCOMPLETE
     folder = reports_dir(settings)
     document = write_drift_report(run_state.drift, folder, target=run_state.target_label, contract_hash=contract.fingerprint, redactor=redactor)
     run_state.shapes.write(folder / "observed-shapes.json")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,16 @@ from .pacing import BudgetSpent
 from .settings import Profile
 from .target import Exchange, TargetUnavailable
 
-__all__ = ["CheckFailed", "check_examples", "examples_of", "settle"]
+__all__ = ["CheckFailed", "NotChecked", "check_examples", "examples_of", "settle"]
+
+NOT_CHECKED = "not checked: "
+
+
+class NotChecked(pytest.skip.Exception):  # type: ignore[misc,name-defined]
+    """A check that decided nothing on any example: never a pass, and the reason says what data would let it run."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(NOT_CHECKED + reason)
 
 
 class CheckFailed(AssertionError):
@@ -52,9 +62,18 @@ def examples_of(strategies: Sequence[st.SearchStrategy[Any]], *, profile: Profil
     return list(drawn.values())
 
 
-def check_examples(check: Callable[..., None], examples: Sequence[tuple[Any, ...]], lanes: Lanes) -> None:
-    """Run `check(*example)` for every example side by side; raise what the worst one raised."""
-    settle(lanes.map(lambda example: check(*example), examples), what="examples")
+def check_examples(check: Callable[..., bool], examples: Sequence[tuple[Any, ...]], lanes: Lanes, *, unchecked: str) -> int:
+    """Run `check(*example)` for every example side by side; raise what the worst one raised.
+
+    A check returns whether the example decided anything (an answer that could have been wrong).
+    When none did, the check is not checked (`unchecked` says why), never passed. Returns how many decided.
+    """
+    futures = lanes.map(lambda example: check(*example), examples)
+    settle(futures, what="examples")
+    decided = sum(1 for f in futures if f.result())
+    if not decided:
+        raise NotChecked(unchecked if examples else f"no example to draw: {unchecked}")
+    return decided
 
 
 def settle(futures: Sequence[Future[Any]], *, what: str = "requests") -> None:

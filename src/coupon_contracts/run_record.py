@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks import Check
 from .contract import Contract
 from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, findings_for
 from .redaction import Redactor
@@ -26,10 +27,26 @@ _NOT_JSON = object()
 
 @dataclass
 class Tally:
-    """Tests of one operation and check family: how many passed and failed."""
+    """Tests of one operation and check family: how many passed, failed, and could not be checked."""
 
     passed: int = 0
     failed: int = 0
+    not_checked: int = 0
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A documented behaviour this run could not check, and what would let it run."""
+
+    check: str
+    operations: tuple[str, ...]
+    docs: tuple[str, ...]
+    reason: str
+    test: str
+
+    def line(self) -> str:
+        """`filters.v11-store (getCustomerCouponsV11): no store id discovered [docs: ...]`."""
+        return f"{self.check} ({', '.join(self.operations)}): {self.reason} [docs: {', '.join(self.docs)}]"
 
 
 @dataclass
@@ -83,10 +100,18 @@ class RunRecord:
     drift: DriftLog = field(default_factory=DriftLog)
     shapes: ObservedShapes = field(default_factory=ObservedShapes)
     family: str = "setup"  # the check family of the test running now ("setup": discovery)
+    mode: str = "positive"  # the generation mode of the schema test running now
     operations: tuple[str, ...] = ()  # the operations the test running now exercises
     current: list[Exchange] = field(default_factory=list)  # this test's exchanges, for its attachments
     requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked": tests, not operations
+    unchecked: list[Unchecked] = field(default_factory=list)
+    failed_checks: set[str] = field(default_factory=set)
+    deselected: set[str] = field(default_factory=set)  # check ids left out of this run
+    verdict: Any = None  # the Verdict, once the run is finished
+    data: dict[str, Any] = field(default_factory=dict)  # data health: what the test customers let the suite reach
+    positive_cases: Counter = field(default_factory=Counter)  # (operationId, "hit" or "miss"): positive schema cases on real data
     parameters_seen: dict[str, set[str]] = field(default_factory=dict)
     flaky: list[dict[str, object]] = field(default_factory=list)  # requests that passed only after retries
     skipped_for_budget: int = 0
@@ -116,6 +141,8 @@ class RunRecord:
             self.traffic.add(exchange.elapsed, answered=answered)
             self.requests[(exchange.operation_id, self.family)] += 1
             self.parameters_seen.setdefault(exchange.operation_id, set()).update(parameters)
+            if self.family == "schema" and self.mode == "positive":
+                self.positive_cases[(exchange.operation_id, "hit" if _reaches_data(exchange, document) else "miss")] += 1
             if not judged:
                 return
             self.drift.responses += 1
@@ -125,19 +152,21 @@ class RunRecord:
                 operation = self.contract.operations.get(exchange.operation_id)
                 self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document)
 
-    def begin_test(self, family: str) -> None:
+    def begin_test(self, family: str, *, mode: str = "positive") -> None:
         """A test starts: its exchanges are collected afresh."""
-        self.family = family
+        self.family, self.mode = family, mode
         self.current = []
 
-    def record(self, operations: tuple[str, ...], family: str, *, passed: bool) -> None:
-        """One test (or subtest) of `family` over `operations` ended."""
-        for operation in operations:
-            tally = self.tallies.setdefault((operation, family), Tally())
-            if passed:
-                tally.passed += 1
-            else:
-                tally.failed += 1
+    def record(self, check: Check, outcome: str, *, reason: str = "", test: str = "") -> None:
+        """One test of `check` ended: `passed`, `failed` or `not_checked` (with the reason)."""
+        self.outcomes[outcome] += 1
+        if outcome == "failed":
+            self.failed_checks.add(check.id)
+        for operation in check.operations:
+            tally = self.tallies.setdefault((operation, check.family.value), Tally())
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
+        if outcome == "not_checked":
+            self.unchecked.append(Unchecked(check.id, check.operations, check.docs, reason, test))
 
     def export(self) -> dict[str, object]:
         """What a parallel worker saw, as plain data for the controller (PII included: same machine)."""
@@ -154,6 +183,8 @@ class RunRecord:
             "flaky": self.flaky,
             "skipped_for_budget": self.skipped_for_budget,
             "traffic": self.traffic.export(),
+            "data": self.data,
+            "positive_cases": [[op, hit, n] for (op, hit), n in self.positive_cases.items()],
             "secrets": sorted(redactor.secrets) if redactor else [],
             "pii": redactor.pii if redactor else {},
         }
@@ -179,7 +210,26 @@ class RunRecord:
         self.flaky += data["flaky"]
         self.skipped_for_budget += data["skipped_for_budget"]
         self.traffic.merge(data["traffic"])
+        self.data = self.data or data.get("data", {})
+        for op, hit, n in data.get("positive_cases", []):
+            self.positive_cases[(op, hit)] += n
         if self.redactor is None:  # the controller of workers builds its own later: keep these for it
             self.redactor = Redactor()
         self.redactor.secrets.update(data["secrets"])
         self.redactor.pii.update(data["pii"])
+
+
+def _reaches_data(exchange: Exchange, document: Any) -> bool:
+    """A 2xx answer that carries a coupon or a customer: the case reached real data, not "not found"."""
+    if not 200 <= exchange.response.status_code < 300 or not isinstance(document, dict):
+        return False
+    response = document.get("response") if isinstance(document.get("response"), dict) else {}
+    if exchange.operation_id == "getCustomerCouponsV11":
+        customers = (response.get("customers") or {}).get("customer") or []
+        return any(isinstance(c, dict) and (c.get("item_status") or {}).get("code") == 1000 for c in customers)
+    if exchange.operation_id == "isCouponRedeemableV11":
+        return bool((response.get("coupons") or {}).get("redeemable"))
+    entity = document.get("entity")
+    if isinstance(entity, dict):  # the v2 list: pagination is always there, the customers only on a hit
+        return any(isinstance(c, dict) and c.get("coupons") for c in entity.get("customers") or [])
+    return bool(document.get("data") or entity)

@@ -183,8 +183,9 @@ def _page_hint(response: httpx.Response) -> str:
     return f" (an HTML page: {title.strip()!r})"
 
 
-def _clean(params: dict[str, Any]) -> dict[str, str]:
-    return {k: str(v) for k, v in params.items() if v is not None}
+def _clean(params: dict[str, Any]) -> dict[str, str | list[str]]:
+    """Query values as strings; a list is sent as repeated parameters (`?status=A&status=B`)."""
+    return {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else str(v) for k, v in params.items() if v is not None}
 
 
 def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) -> Target:

@@ -13,11 +13,9 @@ import pytest
 
 from coupon_contracts.filters import coupon_view
 from coupon_contracts.listing import Listing, explain
-from coupon_contracts.properties import check_examples
+from coupon_contracts.properties import NotChecked, check_examples
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
-
-pytestmark = [pytest.mark.family("consistency"), pytest.mark.operations(V11, RED, V2C, V2L, V2ID)]
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +23,16 @@ def listing(target) -> Listing:
     return Listing(target)
 
 
-def _customers(discovery):
-    if not discovery.with_coupons:
-        pytest.skip("no test customer has coupons: nothing to compare")
-    return [(customer,) for customer in discovery.with_coupons]
+NO_COUPONS = "no test customer has coupons on any list operation: nothing to compare (add one to COUPON_API_CUSTOMERS)"
+
+
+def _customers(discovery, *, by_id: bool = False):
+    """Customers with coupons on any list (by-id alone, when the check needs its coupons): a list that
+    wrongly says "no coupons" must not hide a customer from the comparison."""
+    pool = discovery.with_coupons if by_id else discovery.with_listed_coupons
+    if not pool:
+        raise NotChecked(NO_COUPONS)
+    return [(customer,) for customer in pool]
 
 
 def _by_code(answer) -> dict[str, dict]:
@@ -43,6 +47,28 @@ def _same_instant_up_to_a_zone(v11_valid_till, v2_valid_till) -> bool:
     return delta <= timedelta(hours=14) and delta.total_seconds() % 900 == 0
 
 
+def _printed_day(coupon: dict, field: str) -> str | None:
+    value = coupon.get(field)
+    return value[:10] if isinstance(value, str) else None
+
+
+def _same_validity(*coupons: tuple[dict, str]) -> bool:
+    """The same instant, or the same printed day: "the expiry time displayed here can be different"
+    (v2-coupon.txt:30, D-38), and the pages print 00:00:00 on one operation, 23:59:59 on another."""
+    days = {_printed_day(c, f) for c, f in coupons} - {None}
+    return len(days) <= 1
+
+
+def _discount(coupon: dict, operation_id: str):
+    """by-id types discountValue Integer and gives the exact value as discountValueAsDouble
+    (v2-customers-customerId-coupons.txt:67-68); the other operations print a decimal."""
+    if operation_id == V2ID and isinstance(coupon.get("discountValueAsDouble"), (int, float)):
+        return float(coupon["discountValueAsDouble"])
+    value = coupon.get("discountValue")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@pytest.mark.check("consistency.same-coupons")
 def test_list_operations_hold_the_same_coupons(listing, discovery, redactor, lanes) -> None:
     def check(customer):
         answers = {op: listing.coupons(op, customer, coupon_code_case="AS_IT_IS") for op in (V11, V2L, V2ID)}
@@ -53,10 +79,12 @@ def test_list_operations_hold_the_same_coupons(listing, discovery, redactor, lan
             *(a.exchange for a in answers.values()),
             observed={op: len(codes) for op, codes in sets.items()},
         )
+        return bool(sets[V11])
 
-    check_examples(check, _customers(discovery), lanes)
+    check_examples(check, _customers(discovery), lanes, unchecked=NO_COUPONS)
 
 
+@pytest.mark.check("consistency.same-facts")
 def test_shared_coupons_have_the_same_facts(listing, discovery, redactor, lanes) -> None:
     def check(customer):
         v11 = _by_code(listing.coupons(V11, customer, coupon_code_case="AS_IT_IS"))
@@ -66,7 +94,8 @@ def test_shared_coupons_have_the_same_facts(listing, discovery, redactor, lanes)
         lookup = _by_code(listing.parse(V2C, lookup_answer))
         exchanges = [listing.coupons(op, customer, coupon_code_case="AS_IT_IS").exchange for op in (V11, V2L, V2ID)] + [lookup_answer]
         problems = []
-        for code in sorted(set(v11) & set(v2) & set(by_id)):
+        shared = sorted(set(v11) & set(v2) & set(by_id))
+        for code in shared:
             a, b, c = coupon_view(V11, v11[code]), coupon_view(V2L, v2[code]), coupon_view(V2ID, by_id[code])
             d = lookup.get(code)
             if not (a.key == b.key == c.key):
@@ -74,34 +103,43 @@ def test_shared_coupons_have_the_same_facts(listing, discovery, redactor, lanes)
             series = {a.series_id, b.series_id, c.series_id} | ({coupon_view(V2C, d).series_id} if d else set())
             if len(series) > 1:
                 problems.append(f"{code}: series {sorted(map(str, series))}")
+            v2_validity = [(v2[code], "validTill"), (by_id[code], "validTill")] + ([(d, "validTill")] if d else [])
             instants = {b.valid_till, c.valid_till} | ({coupon_view(V2C, d).valid_till} if d else set())
-            if len(instants) > 1 or not _same_instant_up_to_a_zone(a.valid_till, b.valid_till):
+            v11_agrees = _same_instant_up_to_a_zone(a.valid_till, b.valid_till) or _same_validity((v11[code], "valid_till"), (v2[code], "validTill"))
+            if not (len(instants) <= 1 or _same_validity(*v2_validity)) or not v11_agrees:
                 problems.append(f"{code}: validity v1.1 {a.valid_till}, v2 {sorted(str(i) for i in instants)}")
             if a.redemption_count is not None and b.redemption_count is not None and a.redemption_count != b.redemption_count:
                 problems.append(f"{code}: redemption count v1.1 {a.redemption_count}, v2 {b.redemption_count}")
             if b.redemptions_left != c.redemptions_left:
                 problems.append(f"{code}: redemptions left v2 list {b.redemptions_left}, by-id {c.redemptions_left}")
-            discounts = {v2[code].get("discountValue"), by_id[code].get("discountValue")} | ({d.get("discountValue")} if d else set())
-            if len({float(x) for x in discounts if isinstance(x, (int, float))}) > 1:
-                problems.append(f"{code}: discount {sorted(map(str, discounts))}")
-        assert not problems, explain(f"customer {customer.id}: endpoints disagree about the same coupon", redactor, *exchanges, observed=problems[:10])
+            discounts = {_discount(v2[code], V2L), _discount(by_id[code], V2ID)} | ({_discount(d, V2C)} if d else set())
+            if len(discounts - {None}) > 1:
+                problems.append(f"{code}: discount {sorted(map(str, discounts - {None}))}")
+        more = f" ({len(problems)} in all)" if len(problems) > 5 else ""
+        assert not problems, explain(f"customer {customer.id}: endpoints disagree about the same coupon", redactor, *exchanges, observed=f"{problems[:5]}{more}")
+        return bool(shared)
 
-    check_examples(check, _customers(discovery), lanes)
+    check_examples(check, _customers(discovery), lanes, unchecked="no coupon is listed by all three list operations")
 
 
+@pytest.mark.check("consistency.isredeemable-agrees")
 def test_isredeemable_agrees_with_the_lists(listing, discovery, redactor, lanes) -> None:
     def check(customer):
         by_id = _by_code(listing.coupons(V2ID, customer, coupon_code_case="AS_IT_IS"))
         picked = customer.coupons[:5]
-        exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {"id": customer.id, "code": ",".join(c.code for c in picked), "coupon_code_case": "AS_IT_IS"})
-        redeemable = (exchange.json.get("response", {}).get("coupons") or {}).get("redeemable")
-        items = redeemable if isinstance(redeemable, list) else [redeemable]
+        exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {**customer.v11_identifier(), "code": ",".join(c.code for c in picked), "coupon_code_case": "AS_IT_IS"})
+        redeemable = ((exchange.json.get("response") or {}).get("coupons") or {}).get("redeemable")
+        items = {str(i.get("code", "")).casefold(): i for i in (redeemable if isinstance(redeemable, list) else [redeemable]) if isinstance(i, dict)}
         assert len(items) == len(picked), explain(f"customer {customer.id}: isredeemable answered {len(items)} items for {len(picked)} codes", redactor, exchange)
-        problems = []
-        for coupon, item in zip(picked, items, strict=True):
-            detail = by_id.get(coupon.code.casefold(), {})
-            if isinstance(item, dict) and item.get("redemptions_left") != detail.get("redemptionsLeft"):
+        problems, compared = [], 0
+        for coupon in picked:
+            item, detail = items.get(coupon.code.casefold()), by_id.get(coupon.code.casefold())
+            if item is None or detail is None:
+                continue
+            compared += 1
+            if item.get("redemptions_left") != detail.get("redemptionsLeft"):
                 problems.append(f"{coupon.code}: redemptions left isredeemable {item.get('redemptions_left')}, by-id {detail.get('redemptionsLeft')}")
-        assert not problems, explain(f"customer {customer.id}: isredeemable disagrees with the lists", redactor, exchange, observed=problems)
+        assert not problems, explain(f"customer {customer.id}: isredeemable disagrees with the lists", redactor, exchange, observed=problems[:5])
+        return compared > 0
 
-    check_examples(check, _customers(discovery), lanes)
+    check_examples(check, _customers(discovery, by_id=True), lanes, unchecked="no coupon known to both isredeemable and by-id")

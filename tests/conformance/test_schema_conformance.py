@@ -50,8 +50,7 @@ def _send_and_check(case, request, target, redactor) -> None:
 
 
 def _test_for(operation_id: str, mode: str):
-    @pytest.mark.family("schema")
-    @pytest.mark.operations(operation_id)
+    @pytest.mark.check(f"schema.{operation_id}")
     @SCHEMAS[mode].include(operation_id=operation_id).parametrize()
     def test(case, target, discovery, suite_settings, redactor, lanes) -> None:
         check_case(case, target, discovery, suite_settings, redactor, lanes)

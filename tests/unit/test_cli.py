@@ -69,12 +69,14 @@ def test_run_checks_the_embedded_mock_and_exits_0(tmp_path) -> None:
 def test_run_against_the_mock_served_on_a_port(tmp_path) -> None:
     """The remote path end to end: settings from the environment, httpx over a socket, Basic with MD5."""
     described = mock_description()
-    customers = ",".join([f"mobile:{c['mobile']}" for c in described["customers"][:3]] + [f"id:{c['id']}" for c in described["customers"][3:6]])
+    # The last customer holds more than the default page: without it the verdict is INCOMPLETE.
+    customers = ",".join([f"mobile:{c['mobile']}" for c in described["customers"][:3]] + [f"id:{c['id']}" for c in described["customers"][3:6] + described["customers"][-1:]])
     with served_mock() as served:
         env = clean_env(
             COUPON_API_BASE_URL=served.url,
             COUPON_API_USERNAME=described["username"],
             COUPON_API_PASSWORD=described["password"],
+            COUPON_API_OAUTH_TOKEN=described["oauth_token"],
             COUPON_API_CUSTOMERS=customers,
             COUPON_CONTRACTS_PROFILE="quick",
         )

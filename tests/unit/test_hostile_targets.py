@@ -47,7 +47,8 @@ def test_hostile_target_gives_the_documented_outcome(name: str, outcomes) -> Non
     expected = HOSTILE_FAULTS[name].outcome
     assert "Traceback" not in output, output[-3000:]
     if expected == "passes, flaky-listed":
-        assert code == 0, output[-3000:]
+        # One operation only (COUPON_CONTRACTS_OPERATIONS): nothing broke, but the run is partial.
+        assert code == 5 and signoff["verdict"] == "INCOMPLETE", output[-3000:]
         assert signoff["flaky"], "the retried requests are not listed as flaky"
         assert "flaky request(s) passed after retries" in output
     elif expected == "exit 3":

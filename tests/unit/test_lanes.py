@@ -13,7 +13,7 @@ from coupon_contracts.discovery import CustomerNotFound, KnownCustomer, discover
 from coupon_contracts.lanes import Lanes
 from coupon_contracts.listing import Listing
 from coupon_contracts.pacing import BudgetSpent
-from coupon_contracts.properties import CheckFailed, check_examples, examples_of, settle
+from coupon_contracts.properties import CheckFailed, NotChecked, check_examples, examples_of, settle
 from coupon_contracts.run_record import Traffic
 from coupon_contracts.settings import PROFILES, CustomerRef
 from coupon_contracts.target import Target, TargetUnavailable
@@ -84,7 +84,14 @@ def test_a_property_fails_on_the_first_failing_example_at_any_width(width: int) 
         assert number % 3, f"{number} is a multiple of 3"
 
     with pytest.raises(AssertionError, match=r"^3 is a multiple of 3\n(.|\n)*\(2 of 7 examples failed"):
-        check_examples(check, [(n,) for n in (1, 2, 3, 4, 5, 6, 7)], Lanes(width))
+        check_examples(check, [(n,) for n in (1, 2, 3, 4, 5, 6, 7)], Lanes(width), unchecked="-")
+
+
+@pytest.mark.parametrize("width", [1, 4])
+def test_a_property_that_decided_nothing_is_not_checked_never_passed(width: int) -> None:
+    with pytest.raises(NotChecked, match="not checked: no customer has a redeemed coupon"):
+        check_examples(lambda n: False, [(n,) for n in range(5)], Lanes(width), unchecked="no customer has a redeemed coupon")
+    assert check_examples(lambda n: n == 3, [(n,) for n in range(5)], Lanes(width), unchecked="-") == 1
 
 
 def test_lanes_asking_the_same_listing_send_one_request() -> None:

@@ -28,9 +28,9 @@ SEVERITIES = {"schema": "critical", "security": "critical", "errors": "normal", 
 MAX_ATTACHED_EXCHANGES = 3
 
 
-def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: Contract) -> list[pytest.MarkDecorator]:
-    """allure-pytest label marks for a test of `family` over `operation_ids`."""
-    marks = []
+def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: Contract, *, docs: tuple[str, ...] = ()) -> list[pytest.MarkDecorator]:
+    """allure-pytest label marks for a test of `family` over `operation_ids`; each doc citation a tag."""
+    marks = [pytest.mark.allure_label(f"docs: {citation}", label_type="tag") for citation in docs]
     operations = [contract.operations[o] for o in operation_ids if o in contract.operations]
     for version in sorted({op.api_version for op in operations}):
         marks.append(pytest.mark.allure_label(version, label_type="epic"))
@@ -42,8 +42,10 @@ def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: 
     return marks
 
 
-def attach_failure(exchanges: list[Exchange], contract: Contract, redactor: Redactor) -> None:
-    """Attach the failing test's last requests, bodies, findings and response schemas to its result."""
+def attach_failure(exchanges: list[Exchange], contract: Contract, redactor: Redactor, *, docs: tuple[str, ...] = ()) -> None:
+    """Attach the failing test's doc citations, last requests, bodies, findings and response schemas to its result."""
+    if docs:
+        allure.attach("\n".join(f"docs: {citation}" for citation in docs), name="docs (the vendor's lines this check holds)", attachment_type=allure.attachment_type.TEXT)
     for number, exchange in enumerate(exchanges[-MAX_ATTACHED_EXCHANGES:], 1):
         response = exchange.response
         allure.attach(redactor.curl(exchange.request), name=f"request {number} (curl)", attachment_type=allure.attachment_type.TEXT)

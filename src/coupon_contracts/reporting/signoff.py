@@ -1,4 +1,4 @@
-"""signoff.md and signoff.json: what a release sign-off needs on one page, ending in GO or NO-GO."""
+"""signoff.md and signoff.json: what a release sign-off needs on one page, ending in GO, NO-GO or INCOMPLETE."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from .. import __version__
 from ..contract import Contract
 from ..fields import documented_fields
 from ..redaction import Redactor
+from ..checks import CHECKS, CheckFamily
 from ..run_record import RunRecord
+from ..verdict import Verdict
 
 __all__ = ["build_signoff", "documented_parameters", "write_signoff"]
 
-FAMILIES = ("schema", "filters", "consistency", "errors", "security")
+FAMILIES = tuple(f.value for f in CheckFamily)
 
 
 def documented_parameters(contract: Contract, operation_id: str) -> set[str]:
@@ -40,7 +42,12 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
             tally = record.tallies.get((op.operation_id, family))
             requests = record.requests.get((op.operation_id, family), 0)
             if tally or requests:
-                families[family] = {"requests": requests, "passed": tally.passed if tally else 0, "failed": tally.failed if tally else 0}
+                families[family] = {
+                    "requests": requests,
+                    "passed": tally.passed if tally else 0,
+                    "failed": tally.failed if tally else 0,
+                    "not_checked": tally.not_checked if tally else 0,
+                }
         findings = [f for f in record.drift.findings.values() if f.operation == op.label]
         documented = documented_parameters(contract, op.operation_id)
         seen_params = documented & record.parameters_seen.get(op.operation_id, set())
@@ -62,10 +69,23 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
     reasons = _reasons(operations, exit_code, outage)
     if record.skipped_for_budget:
         reasons.append(f"the request budget ran out: {record.skipped_for_budget} test(s) skipped (COUPON_API_MAX_REQUESTS)")
+    verdict = record.verdict or Verdict.of(record, exit_code)
+    unchecked = [u.line() for u in record.unchecked]
+    left_out = sorted(record.deselected)
+    if verdict is Verdict.INCOMPLETE:
+        reasons = [f"{len(unchecked)} documented behaviour(s) could not be checked: see 'Not checked'"] if unchecked else []
+        if left_out:
+            reasons.append(f"{len(left_out)} check(s) left out of this run (COUPON_CONTRACTS_OPERATIONS or pytest -k): {', '.join(left_out[:5])}{' ...' if len(left_out) > 5 else ''}")
+    elif verdict is Verdict.NO_GO and not reasons:
+        reasons = ["checks failed (see junit.xml)"]
     return {
-        "format": 1,
-        "verdict": "GO" if not reasons else "NO-GO",
-        "reasons": reasons or ["every check passed and no breaking drift was found"],
+        "format": 2,
+        "verdict": verdict.value,
+        "reasons": reasons or [f"all {len(CHECKS)} checks ran on real data and held; no breaking drift was found"],
+        "failed_checks": sorted(record.failed_checks),
+        "not_checked": [{"check": u.check, "operations": list(u.operations), "docs": list(u.docs), "reason": u.reason, "test": u.test} for u in record.unchecked],
+        "left_out": left_out,
+        "data_health": _data_health(record),
         "target": record.target_label,
         "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "contract": contract.fingerprint,
@@ -77,6 +97,15 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "operations": operations,
         "flaky": record.flaky,
     }
+
+
+def _data_health(record: RunRecord) -> dict[str, Any]:
+    """What share of positive generated cases reached real data, and what the test customers lack."""
+    cases = {}
+    for (operation, hit), count in record.positive_cases.items():
+        cases.setdefault(operation, {"hit": 0, "miss": 0})[hit] += count
+    reach = {op: {**c, "share": round(c["hit"] / (c["hit"] + c["miss"]), 4) if c["hit"] + c["miss"] else 0.0} for op, c in sorted(cases.items())}
+    return {"positive_cases": reach, "customers": record.data.get("customers", []), "lacking": record.data.get("lacking", [])}
 
 
 def _share(part: set[str], whole: set[str]) -> float:
@@ -126,12 +155,24 @@ def _markdown(doc: dict[str, Any]) -> str:
         "",
         "## Per operation",
         "",
-        "| operation | family | requests | passed | failed |",
-        "|---|---|---|---|---|",
+        "| operation | family | requests | passed | failed | not checked |",
+        "|---|---|---|---|---|---|",
     ]
     for op in doc["operations"]:
         for family, c in op["checks"].items():
-            lines.append(f"| {op['operation']} | {family} | {c['requests']} | {c['passed']} | {c['failed']} |")
+            lines.append(f"| {op['operation']} | {family} | {c['requests']} | {c['passed']} | {c['failed']} | {c['not_checked']} |")
+    if doc["not_checked"]:
+        lines += ["", f"## Not checked ({len(doc['not_checked'])})", "", "Documented behaviour this run could not check, and what would let it run:", ""]
+        lines += [f"- `{u['check']}` ({', '.join(u['operations'])}): {u['reason']} (docs: {', '.join(u['docs'])})" for u in doc["not_checked"]]
+    if doc["left_out"]:
+        lines += ["", f"## Left out of this run ({len(doc['left_out'])})", "", *[f"- `{c}`" for c in doc["left_out"]]]
+    health = doc["data_health"]
+    if health["positive_cases"] or health["customers"]:
+        lines += ["", "## Data health", "", "| operation | positive cases on real data | share |", "|---|---|---|"]
+        lines += [f"| {op} | {c['hit']} of {c['hit'] + c['miss']} | {c['share']:.0%} |" for op, c in health["positive_cases"].items()]
+        lines += ["", *[f"- customer {c['id']} ({c['via']}): {c['coupons']} coupons by-id, {c['listed']} on the v1.1 list, {c['live']} live, "
+                        f"{c['store_restricted']} store-restricted, {c['mixed_case']} with lower/mixed-case codes" for c in health["customers"]]]  # fmt: skip
+        lines += [f"- lacking: {item}" for item in health["lacking"]]
     lines += ["", "| operation | drift breaking | drift non-breaking | parameters exercised | response fields observed |", "|---|---|---|---|---|"]
     for op in doc["operations"]:
         params, fields = op["parameters_exercised"], op["fields_observed"]

@@ -1,0 +1,151 @@
+"""The catalog of checks: what each conformance check holds, over which operations, and the doc lines that state it.
+
+A check asserts only what a vendor doc page states, so every entry cites `page.txt:LINE` (or a
+range `page.txt:FIRST-LAST`), with the page files named as in contracts/discrepancies.md. Tests
+name their check with `@pytest.mark.check(id)`; the plugin takes family, operations and citations
+from here, prints the citations with every failure, and `coupon-contracts checks --json` lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .filters import FILTERS
+
+__all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "check_of", "citation_problem"]
+
+V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
+OPERATIONS = (V11, RED, V2C, V2L, V2ID)
+
+# Each operation's doc page and its length in lines, so a citation can be checked without the page.
+PAGES = {
+    "v1.1-customer-coupons.txt": 161,
+    "v1.1-coupon-isredeemable.txt": 103,
+    "v2-coupon.txt": 179,
+    "v2-customers-coupons.txt": 774,
+    "v2-customers-customerId-coupons.txt": 761,
+}
+PAGE_OF = {
+    V11: "v1.1-customer-coupons.txt",
+    RED: "v1.1-coupon-isredeemable.txt",
+    V2C: "v2-coupon.txt",
+    V2L: "v2-customers-coupons.txt",
+    V2ID: "v2-customers-customerId-coupons.txt",
+}
+_CITATION = re.compile(r"^(?P<page>[a-zA-Z0-9.-]+\.txt):(?P<first>[1-9][0-9]*)(?:-(?P<last>[1-9][0-9]*))?$")
+
+
+class CheckFamily(str, Enum):
+    """The families a sign-off counts checks in."""
+
+    SCHEMA = "schema"
+    FILTERS = "filters"
+    CONSISTENCY = "consistency"
+    ERRORS = "errors"
+    SECURITY = "security"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One documented behaviour the suite holds a target to."""
+
+    id: str
+    family: CheckFamily
+    operations: tuple[str, ...]
+    docs: tuple[str, ...]
+    summary: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The public form: id, family, operations, docs (and a summary)."""
+        return {"id": self.id, "family": self.family.value, "operations": list(self.operations), "docs": list(self.docs), "summary": self.summary}
+
+    @property
+    def citation(self) -> str:
+        """`docs: page.txt:12, page.txt:30-31`, as failures print it."""
+        return "docs: " + ", ".join(self.docs)
+
+
+def citation_problem(citation: str) -> str | None:
+    """Why a citation is malformed or points past its page; None when it is well-formed."""
+    match = _CITATION.match(citation)
+    if match is None:
+        return f"{citation!r} is not page.txt:LINE or page.txt:FIRST-LAST"
+    page, first = match["page"], int(match["first"])
+    last = int(match["last"] or first)
+    if page not in PAGES:
+        return f"{citation!r}: unknown page (known: {', '.join(PAGES)})"
+    if last < first or last > PAGES[page]:
+        return f"{citation!r}: lines outside 1-{PAGES[page]}"
+    return None
+
+
+SCHEMA_DOCS = {
+    V11: ("v1.1-customer-coupons.txt:37-108", "v1.1-customer-coupons.txt:109-154"),
+    RED: ("v1.1-coupon-isredeemable.txt:28-43", "v1.1-coupon-isredeemable.txt:44-103"),
+    V2C: ("v2-coupon.txt:23-35", "v2-coupon.txt:36-179"),
+    V2L: ("v2-customers-coupons.txt:71-141", "v2-customers-coupons.txt:149-771"),
+    V2ID: ("v2-customers-customerId-coupons.txt:41-174", "v2-customers-customerId-coupons.txt:176-744"),
+}
+# The pages' "Authentication: Basic or OAuth authentication" prerequisite; by-id alone lists 401.
+AUTH_DOCS = {
+    V11: ("v1.1-customer-coupons.txt:17",),
+    RED: ("v1.1-coupon-isredeemable.txt:6",),
+    V2C: ("v2-coupon.txt:6",),
+    V2L: ("v2-customers-coupons.txt:15",),
+    V2ID: ("v2-customers-customerId-coupons.txt:11", "v2-customers-customerId-coupons.txt:750"),
+}
+CASE_DOCS = {
+    RED: ("v1.1-coupon-isredeemable.txt:27",),
+    V2C: ("v2-coupon.txt:22",),
+    V2L: ("v2-customers-coupons.txt:61",),
+    V2ID: ("v2-customers-customerId-coupons.txt:39",),
+}
+CODE_CASES = ("default", "UPPER", "LOWER", "AS_IT_IS")
+BAD_CREDENTIALS = ("none", "wrong-password", "wrong-token")
+BY_ID_ERRORS = {
+    "non-numeric": ("v2-customers-customerId-coupons.txt:749",),
+    "negative": ("v2-customers-customerId-coupons.txt:749",),
+    "unknown": ("v2-customers-customerId-coupons.txt:752",),
+}
+
+
+def _catalog() -> dict[str, Check]:
+    F, C, E, S = CheckFamily.FILTERS, CheckFamily.CONSISTENCY, CheckFamily.ERRORS, CheckFamily.SECURITY
+    checks = [Check(f"schema.{op}", CheckFamily.SCHEMA, (op,), SCHEMA_DOCS[op], "every answer matches the documented status, content type and body") for op in OPERATIONS]
+    checks += [Check(f"filters.status.{r.operation_id}.{r.value}", F, (r.operation_id,), r.docs, f"status={r.value} returns exactly the coupons that qualify") for r in FILTERS]
+    checks += [
+        Check("filters.v11-redeemed-and-unredeemed-make-all", F, (V11,), ("v1.1-customer-coupons.txt:31",), "redeemed and unredeemed partition the customer's coupons"),
+        Check("filters.v2-status-combination-is-union", F, (V2L,), ("v2-customers-coupons.txt:59",), "several statuses return the coupons of any of them"),
+        Check("filters.v11-series", F, (V11,), ("v1.1-customer-coupons.txt:32",), "series_id returns exactly that series' coupons"),
+        Check("filters.v11-store", F, (V11,), ("v1.1-customer-coupons.txt:33",), "store_id returns the active coupons redeemable at that store"),
+        Check("filters.v11-date-window", F, (V11,), ("v1.1-customer-coupons.txt:29-30",), "start_date/end_date return the coupons issued or redeemed in the window"),
+        *(Check(f"filters.v11-order.{key}", F, (V11,), ("v1.1-customer-coupons.txt:34-35",), f"order_by={key} sorts, asc the reverse of desc") for key in ("created_date", "created_by", "valid_till")),
+        Check("filters.v11-limit", F, (V11,), ("v1.1-customer-coupons.txt:36", "v1.1-customer-coupons.txt:114"), "limit caps the page; total still counts every match"),
+        Check("filters.v11-default-limit", F, (V11,), ("v1.1-customer-coupons.txt:36",), "without limit, 100 coupons when there are more"),
+        Check("filters.v2-paging", F, (V2L,), ("v2-customers-coupons.txt:65", "v2-customers-coupons.txt:67", "v2-customers-coupons.txt:81"), "limit/offset pages are slices of the whole list"),
+        Check("filters.v2-default-order", F, (V2L,), ("v2-customers-coupons.txt:63",), "without sort_order the list is in DESC order"),
+        *(Check(f"filters.code-case.{op}.{case}", F, (op,), CASE_DOCS[op], f"coupon_code_case={case} letter case of every code") for op in (V2L, V2ID, V2C) for case in CODE_CASES),
+        Check("filters.v2-coupon-selectors", F, (V2C,), ("v2-coupon.txt:20-21",), "couponIds and couponCodes find exactly those coupons, codes in any case"),
+        Check("filters.v2-coupon-by-customer", F, (V2C,), ("v2-coupon.txt:19",), "issuedToIds returns that customer's coupons"),
+        Check("filters.isredeemable-codes", F, (RED,), ("v1.1-coupon-isredeemable.txt:26-27", "v1.1-coupon-isredeemable.txt:33"), "one answer per code, in the asked case; expired never redeemable"),
+        Check("consistency.same-coupons", C, (V11, V2L, V2ID), ("v1.1-customer-coupons.txt:9", "v2-customers-coupons.txt:3", "v2-customers-customerId-coupons.txt:3"), "the three list operations hold the same coupons"),
+        Check("consistency.same-facts", C, OPERATIONS[:1] + (V2C, V2L, V2ID), ("v1.1-customer-coupons.txt:129-135", "v2-customers-coupons.txt:99-117", "v2-customers-customerId-coupons.txt:46-72", "v2-coupon.txt:26-33"), "a coupon has the same id, series, validity, discount and counts everywhere"),
+        Check("consistency.isredeemable-agrees", C, (RED, V2ID), ("v1.1-coupon-isredeemable.txt:34", "v2-customers-customerId-coupons.txt:62"), "isredeemable's redemptions left agree with by-id"),
+        *(Check(f"security.refused.{op}.{cred}", S, (op,), AUTH_DOCS[op], f"a request with {cred} credentials is refused") for op in OPERATIONS for cred in BAD_CREDENTIALS),
+        Check("security.oauth-accepted", S, (V2C,), AUTH_DOCS[V2C], "the configured OAuth token is accepted"),
+        Check("errors.v11-unknown-customer-701", E, (V11,), ("v1.1-customer-coupons.txt:158",), "an unknown customer is item code 701"),
+        Check("errors.v11-unknown-series-707", E, (V11,), ("v1.1-customer-coupons.txt:160",), "an unknown series is item code 707"),
+        *(Check(f"errors.by-id.{case}", E, (V2ID,), docs, f"a {case} customerId gets its documented error") for case, docs in BY_ID_ERRORS.items()),
+        Check("errors.by-id-no-coupons", E, (V2ID,), ("v2-customers-customerId-coupons.txt:753",), "a customer without coupons is 404 NO_COUPONS_FOUND"),
+    ]
+    return {c.id: c for c in checks}
+
+
+CHECKS: dict[str, Check] = _catalog()
+
+
+def check_of(check_id: str) -> Check:
+    """The catalog entry of `check_id` (a KeyError names the unknown id)."""
+    return CHECKS[check_id]

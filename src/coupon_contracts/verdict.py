@@ -1,0 +1,43 @@
+"""The one place a run's verdict is decided: GO, NO-GO or INCOMPLETE, and why.
+
+NO-GO needs a broken documented behaviour (a failed check, a breaking drift finding), a spent
+budget or an unusable target. INCOMPLETE: nothing broke, but a documented behaviour was not
+checked (no data for it, or left out of the run). GO: every check in the catalog ran, decided
+something, and held.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .run_record import RunRecord
+
+__all__ = ["EXIT_INCOMPLETE", "Verdict"]
+
+EXIT_INCOMPLETE = 5
+
+
+class Verdict(str, Enum):
+    """What a finished run says about the target."""
+
+    GO = "GO"
+    NO_GO = "NO-GO"
+    INCOMPLETE = "INCOMPLETE"
+
+    @classmethod
+    def of(cls, record: RunRecord, exit_code: int) -> Verdict:
+        """The verdict of a finished run whose pytest exit code is `exit_code`."""
+        if exit_code != 0 or record.exit_reason or record.drift.breaking or record.skipped_for_budget:
+            return cls.NO_GO
+        if any(t.failed for t in record.tallies.values()):
+            return cls.NO_GO
+        if record.unchecked or record.deselected:
+            return cls.INCOMPLETE
+        return cls.GO
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit code for this verdict (NO-GO: 1; an outage or a usage error has its own)."""
+        return {Verdict.GO: 0, Verdict.NO_GO: 1, Verdict.INCOMPLETE: EXIT_INCOMPLETE}[self]

@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 test: install renderer
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest tests/unit tests/cleanroom
 
 run: install
 	$(BIN)/coupon-contracts run --reports $(REPORTS)

@@ -1,0 +1,125 @@
+"""The suite against a second, independent reading of the docs: no false alarm, and a verdict that means it.
+
+tests/cleanroom/ is a server written from the five doc pages alone by someone who had not seen the
+mock, the suite or the contract (its readings of every silence: tests/cleanroom/READINGS.md). The
+suite must give GO against it, at the quick and ci profiles, with no breaking finding; and with test
+customers that have no coupons it must say INCOMPLETE, never GO.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.cleanroom.dataset import Dataset
+
+from .conftest import ROOT, clean_env
+
+
+@contextmanager
+def cleanroom_served() -> Iterator[dict]:
+    """The clean-room server on a free loopback port; yields its description and base_url."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "tests.cleanroom.server", "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        described = json.loads(process.stdout.readline())  # type: ignore[union-attr]
+        deadline = time.monotonic() + 20
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise TimeoutError(f"the clean-room server did not listen on 127.0.0.1:{port}")
+            time.sleep(0.1)
+        yield described
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def _run(described: dict, reports, *, customers: str, profile: str) -> tuple[int, str, dict, dict]:
+    env = clean_env(
+        COUPON_API_BASE_URL=described["base_url"],
+        COUPON_API_USERNAME=described["username"],
+        COUPON_API_PASSWORD=described["password"],
+        COUPON_API_OAUTH_TOKEN=described["oauth_token"],
+        COUPON_API_CUSTOMERS=customers,
+        COUPON_CONTRACTS_PROFILE=profile,
+    )
+    done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    read = lambda name: json.loads((reports / name).read_text()) if (reports / name).is_file() else {}  # noqa: E731
+    return done.returncode, done.stdout[-4000:] + done.stderr[-2000:], read("signoff.json"), read("drift.json")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, tuple[int, str, dict, dict]]:
+    base = tmp_path_factory.mktemp("cleanroom")
+    empty = Dataset().empty  # the one customer without coupons: for NO_COUPONS_FOUND
+    with cleanroom_served() as described:
+        everyone = ",".join([*described["customers"], f"id:{empty.id}"])
+        return {
+            "quick": _run(described, base / "quick", customers=everyone, profile="quick"),
+            "ci": _run(described, base / "ci", customers=everyone, profile="ci"),
+            "no coupons": _run(described, base / "none", customers=f"id:{empty.id}", profile="quick"),
+        }
+
+
+@pytest.mark.parametrize("profile", ["quick", "ci"])
+def test_the_clean_room_reading_gets_go(runs, profile: str) -> None:
+    code, output, signoff, drift = runs[profile]
+    assert code == 0 and signoff["verdict"] == "GO", output
+    assert drift["summary"]["breaking"] == 0, [f for f in drift["findings"] if f["severity"] == "breaking"][:5]
+    assert signoff["not_checked"] == [] and drift["responses"] > 100
+
+
+def test_customers_without_coupons_give_incomplete_naming_what_is_missing(runs) -> None:
+    code, output, signoff, _ = runs["no coupons"]
+    assert code == 5 and signoff["verdict"] == "INCOMPLETE", output
+    unchecked = {u["check"]: u["reason"] for u in signoff["not_checked"]}
+    assert "filters.v11-series" in unchecked and "consistency.same-coupons" in unchecked
+    assert all(reason for reason in unchecked.values())
+    assert "a customer with coupons" in signoff["data_health"]["lacking"]
+    assert "not checked:" in output and "GO: the target" not in output
+    for operation in signoff["operations"]:  # a skip is never counted as passed, anywhere
+        for family, tally in operation["checks"].items():
+            assert tally["passed"] + tally["failed"] + tally["not_checked"] > 0
+    assert sum(t["not_checked"] for op in signoff["operations"] for t in op["checks"].values()) >= len(unchecked)
+
+
+# -- the mock under every reading of every silence -------------------------------------------------
+
+from coupon_contracts.mock import READINGS  # noqa: E402
+
+
+def _mock_run(readings: str, reports, *, profile: str, seed: str = "20261123") -> tuple[int, str, dict, dict]:
+    env = clean_env(COUPON_CONTRACTS_MOCK_READINGS=readings, COUPON_CONTRACTS_MOCK_READINGS_SEED=seed, COUPON_CONTRACTS_PROFILE=profile)
+    done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    read = lambda name: json.loads((reports / name).read_text()) if (reports / name).is_file() else {}  # noqa: E731
+    return done.returncode, done.stdout[-4000:] + done.stderr[-2000:], read("signoff.json"), read("drift.json")
+
+
+MIXES = [("random", "quick", "7"), ("random", "ci", "11")]
+
+
+@pytest.fixture(scope="module")
+def reading_runs(tmp_path_factory) -> dict[tuple[str, str, str], tuple[int, str, dict, dict]]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = tmp_path_factory.mktemp("readings")
+    runs = [(name, "quick", "20261123") for name in sorted(READINGS)] + MIXES
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two cores
+        results = pool.map(lambda r: _mock_run(r[0], base / "-".join(r), profile=r[1], seed=r[2]), runs)
+        return dict(zip(runs, results, strict=True))
+
+
+@pytest.mark.parametrize("run", [(name, "quick", "20261123") for name in sorted(READINGS)] + MIXES, ids=lambda r: "-".join(r))
+def test_every_reading_of_a_silence_gets_go(reading_runs, run) -> None:
+    code, output, signoff, drift = reading_runs[run]
+    assert code == 0 and signoff["verdict"] == "GO", output
+    assert drift["summary"]["breaking"] == 0, [f for f in drift["findings"] if f["severity"] == "breaking"][:5]

@@ -6,6 +6,7 @@ a body matches; nothing else reads the contract files.
 
 from __future__ import annotations
 
+
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -101,6 +102,24 @@ class Contract:
         self.operations: dict[str, Operation] = {op.operation_id: op for op in self._read_operations()}
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast_validators: dict[str, Any] = {}
+
+    @cached_property
+    def field_docs(self) -> dict[str, dict[str, str]]:
+        """Per operation, the doc line that documents each response field (field-docs.json beside the contract)."""
+        path = self.openapi_path.parent / "field-docs.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except ValueError as exc:
+            raise ContractError(f"{path}: not JSON ({exc})") from None
+
+    def citations(self, operation_id: str, path: str) -> list[str]:
+        """The doc line of a field, or of its nearest documented parent; empty when the pages show none."""
+        lines = self.field_docs.get(operation_id, {})
+        while path:
+            if path in lines:
+                return [lines[path]]
+            path = path.rpartition(".")[0] if "." in path else ""
+        return []
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Contract":

@@ -37,6 +37,7 @@ class KnownCoupon:
     store_id: int | None
     store_code: str | None
     redeemable_at: tuple[int, ...] | None = None  # series.redeemAtStore; None: every store or unknown ([-1], D-46)
+    is_redeemed: bool | None = None  # by-id `redeemed` (v2-customers-customerId-coupons.txt:72)
 
     def is_expired(self, now: datetime) -> bool | None:
         """Whether valid_till is past; None when unknown."""
@@ -122,6 +123,7 @@ class Discovery:
                 "coupons": len(c.coupons),
                 "listed": c.listed,
                 "live": sum(1 for k in c.coupons if k.is_expired(self.now) is False),
+                "redeemed": sum(1 for k in c.coupons if k.is_redeemed),
                 "store_restricted": sum(1 for k in c.coupons if k.redeemable_at),
                 "mixed_case": sum(1 for k in c.coupons if k.code != k.code.upper()),
             }
@@ -132,6 +134,8 @@ class Discovery:
             "a customer without coupons (NO_COUPONS_FOUND)": any(not c["coupons"] and not c["listed"] for c in customers),
             "a live coupon": any(c["live"] for c in customers),
             "an expired coupon": any(c["coupons"] > c["live"] for c in customers),
+            "a redeemed coupon": any(c["redeemed"] for c in customers),
+            "an unredeemed coupon": any(c["coupons"] > c["redeemed"] for c in customers),
             "a store-restricted coupon": any(c["store_restricted"] for c in customers),
             "a coupon code created in lower or mixed case (AS_IT_IS)": any(c["mixed_case"] for c in customers),
             "a customer with more than 100 coupons (the v1.1 default limit)": any(max(c["coupons"], c["listed"]) > 100 for c in customers),
@@ -197,6 +201,7 @@ def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
                         store_id=store.get("id") if isinstance(store.get("id"), int) else None,
                         store_code=store.get("code") if isinstance(store.get("code"), str) else None,
                         redeemable_at=_store_list((item.get("series") or {}).get("redeemAtStore") if isinstance(item.get("series"), dict) else None),
+                        is_redeemed=item.get("redeemed") if isinstance(item.get("redeemed"), bool) else None,
                     )
                 )
     return customer

@@ -106,6 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings()  # when None, the workers' suite_settings fixture reports why
         config.stash[SHARED_PACE] = SharedPace.create(settings.workers if settings else 1)
     config.addinivalue_line("markers", "check(id): the catalog entry (coupon_contracts.checks) a conformance test holds: family, operations, doc lines")
+    config.addinivalue_line("markers", "silence(entry): a conformance test that only records what the target does where the docs are silent (register entry)")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -152,9 +153,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unknown = sorted({m.args[0] for item in items for m in item.iter_markers("check") if m.args[0] not in CHECKS})
     if unknown:
         raise pytest.UsageError(f"conformance tests name checks missing from coupon_contracts.checks.CHECKS: {', '.join(unknown)}")
-    unnamed = [item.nodeid for item in items if item.nodeid.startswith("tests/conformance/") and item.get_closest_marker("check") is None]
+    unnamed = [i.nodeid for i in items if i.nodeid.startswith("tests/conformance/") and not (i.get_closest_marker("check") or i.get_closest_marker("silence"))]
     if unnamed:  # a check without a catalog entry would be tallied nowhere and cite nothing
-        raise pytest.UsageError(f"conformance tests without @pytest.mark.check(id): {', '.join(unnamed[:5])}")
+        raise pytest.UsageError(f"conformance tests without @pytest.mark.check(id) or @pytest.mark.silence(entry): {', '.join(unnamed[:5])}")
     items.sort(key=lambda item: _family_of(item) != "schema")  # stable: the rest keep their order
     settings = _settings()
     wanted = set(settings.operations) if settings else set()
@@ -335,6 +336,12 @@ def discovery(target: Target, redactor: Redactor, lanes: Lanes) -> Discovery:
     redactor.add_pii("email", [c.email for c in found.customers])
     run_state.data = found.health()
     return found
+
+
+@pytest.fixture(scope="session")
+def silence() -> Any:
+    """`silence(key, entry=..., observed=...)`: record what the target does where the docs say nothing."""
+    return run_state.note_silence
 
 
 @pytest.fixture(scope="session")

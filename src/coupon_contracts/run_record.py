@@ -108,6 +108,7 @@ class RunRecord:
     outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked": tests, not operations
     unchecked: list[Unchecked] = field(default_factory=list)
     failed_checks: set[str] = field(default_factory=set)
+    silences: dict[str, dict[str, str]] = field(default_factory=dict)  # what the target does where the docs are silent
     deselected: set[str] = field(default_factory=set)  # check ids left out of this run
     verdict: Any = None  # the Verdict, once the run is finished
     data: dict[str, Any] = field(default_factory=dict)  # data health: what the test customers let the suite reach
@@ -152,6 +153,11 @@ class RunRecord:
                 operation = self.contract.operations.get(exchange.operation_id)
                 self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document)
 
+    def note_silence(self, key: str, *, entry: str, observed: str) -> None:
+        """Record what the target does where the docs are silent (register `entry`): reported, never failed on."""
+        with self._lock:
+            self.silences[key] = {"entry": entry, "observed": observed}
+
     def begin_test(self, family: str, *, mode: str = "positive") -> None:
         """A test starts: its exchanges are collected afresh."""
         self.family, self.mode = family, mode
@@ -184,6 +190,7 @@ class RunRecord:
             "skipped_for_budget": self.skipped_for_budget,
             "traffic": self.traffic.export(),
             "data": self.data,
+            "silences": self.silences,
             "positive_cases": [[op, hit, n] for (op, hit), n in self.positive_cases.items()],
             "secrets": sorted(redactor.secrets) if redactor else [],
             "pii": redactor.pii if redactor else {},
@@ -196,7 +203,7 @@ class RunRecord:
         self.target_label = self.target_label or data["target_label"]
         self.drift.responses += data["responses"]
         for f in data["findings"]:
-            finding = DriftFinding(f["operation"], f["status"], f["path"], DriftKind(f["kind"]), f["expected"], f["observed"], f["count"], f["request"])
+            finding = DriftFinding(f["operation"], f["status"], f["path"], DriftKind(f["kind"]), f["expected"], f["observed"], f["count"], f["request"], f.get("docs", []))
             known = self.drift.findings.get(finding.key)
             if known is None:
                 self.drift.findings[finding.key] = finding
@@ -211,6 +218,7 @@ class RunRecord:
         self.skipped_for_budget += data["skipped_for_budget"]
         self.traffic.merge(data["traffic"])
         self.data = self.data or data.get("data", {})
+        self.silences.update(data.get("silences", {}))
         for op, hit, n in data.get("positive_cases", []):
             self.positive_cases[(op, hit)] += n
         if self.redactor is None:  # the controller of workers builds its own later: keep these for it

@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from coupon_contracts import plugin
+from coupon_contracts.drift import findings_for
 from coupon_contracts.listing import explain
 from coupon_contracts.properties import CheckFailed
 from coupon_contracts.settings import OPERATION_IDS
@@ -32,28 +33,33 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 SCHEMAS = {mode: schemathesis.pytest.from_fixture(f"{mode}_schema") for mode in ("positive", "negative")}
 
 
-def check_case(case, target, discovery, suite_settings, redactor, lanes) -> None:
+def check_case(case, target, discovery, suite_settings, redactor, lanes, contract) -> None:
     """Send one generated case on a request lane; the plugin settles its check before the test ends."""
     case = with_real_values(case, discovery, seed=suite_settings.seed)
     request = case.as_transport_kwargs(base_url=target.base_url)
-    plugin.defer(lanes.submit(_send_and_check, case, request, target, redactor))
+    plugin.defer(lanes.submit(_send_and_check, case, request, target, redactor, contract))
 
 
-def _send_and_check(case, request, target, redactor) -> None:
-    """Hold the answer to one case against the contract; a failure is re-told without secrets or PII."""
+def _send_and_check(case, request, target, redactor, contract) -> None:
+    """Hold the answer to one case against the contract; a failure is re-told without secrets or PII,
+    with the doc line of every field that drifted."""
     operation_id = case.operation.definition.raw["operationId"]
     exchange = target.send(operation_id, request)
     try:
         case.validate_response(exchange.response, checks=CHECKS)
     except FailureGroup as failure:
-        raise CheckFailed(explain(f"[schema] {operation_id}: {failure}", redactor, exchange), [exchange]) from None
+        response = exchange.response
+        findings = findings_for(contract, operation_id, response.status_code, response.headers.get("content-type", ""), response.content)
+        fields = list(dict.fromkeys(f"  {f.kind.value} at {f.path or '(body)'}: docs: {', '.join(f.docs)}" for f in findings if f.docs))[:5]
+        message = "\n".join([f"[schema] {operation_id}: {failure}", *fields])
+        raise CheckFailed(explain(message, redactor, exchange), [exchange]) from None
 
 
 def _test_for(operation_id: str, mode: str):
     @pytest.mark.check(f"schema.{operation_id}")
     @SCHEMAS[mode].include(operation_id=operation_id).parametrize()
-    def test(case, target, discovery, suite_settings, redactor, lanes) -> None:
-        check_case(case, target, discovery, suite_settings, redactor, lanes)
+    def test(case, target, discovery, suite_settings, redactor, lanes, contract) -> None:
+        check_case(case, target, discovery, suite_settings, redactor, lanes, contract)
 
     test.__name__ = test.__qualname__ = f"test_{operation_id}_honours_the_contract_{mode}"
     return test

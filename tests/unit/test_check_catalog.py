@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from coupon_contracts.checks import CHECKS, PAGES, citation_problem
+from coupon_contracts.checks import CHECKS, PAGE_OF, PAGES, citation_problem
 from coupon_contracts.filters import FILTERS
 
 from .conftest import ROOT, clean_env
@@ -64,3 +64,25 @@ def test_every_conformance_test_names_a_known_check() -> None:
     assert "mark.family" not in source and "mark.operations" not in source
     used = {line.split('"')[1] for line in source.splitlines() if 'mark.check(f"' not in line and 'check("' in line and line.split('"')[1].count(".")}
     assert used <= set(CHECKS)
+
+
+def test_every_documented_response_field_cites_its_doc_line() -> None:
+    """contracts/field-docs.json: each field of every 200 answer, the table row or example line that shows it."""
+    from coupon_contracts.contract import Contract
+    from coupon_contracts.fields import documented_fields
+
+    contract = Contract.load()
+    for operation in contract.operations.values():
+        lines = contract.field_docs[operation.operation_id]
+        fields = set(documented_fields(contract, operation.responses["200"].schema_uri))
+        assert fields <= set(lines), f"{operation.operation_id}: no doc line for {sorted(fields - set(lines))[:5]}"
+        assert [c for c in lines.values() if citation_problem(c)] == []
+        assert all(c.startswith(PAGE_OF[operation.operation_id] + ":") for c in lines.values())
+
+
+def test_a_finding_cites_the_line_of_its_field_or_its_parent() -> None:
+    from coupon_contracts.contract import Contract
+
+    contract = Contract.load()
+    assert contract.citations("getCustomerCouponsV11", "response.customers.customer[].coupons.coupon[].id") == ["v1.1-customer-coupons.txt:129"]
+    assert contract.citations("getCustomerCouponsV2", "entity.customers[].coupons[].tier") == contract.citations("getCustomerCouponsV2", "entity.customers[].coupons[]")

@@ -63,6 +63,10 @@ Expect = Callable[[Any, Any, Any], bool]  # (faithful answer, answer with the re
 
 # name: (the request, what the reading must change)
 PROBES: dict[str, tuple[Probe, Expect]] = {
+    "auth-plain-password-accepted": (
+        lambda ds: (V2C, {"issuedToIds": str(corner(ds).id)}),
+        lambda f, r, ds: f.status_code == 401 and r.status_code == 200,
+    ),
     "v11-item-error-customer-null": (
         lambda ds: (V11, {"id": "1"}),
         lambda f, r, ds: "firstname" not in v11_entry(f) and v11_entry(r)["firstname"] is None and v11_entry(r)["item_status"]["code"] == 701,
@@ -210,8 +214,9 @@ def test_reading_is_visible_in_its_probe(name: str, faithful) -> None:
     probe, expect = PROBES[name]
     reading_app = create_app(now=NOW, readings=[name])
     path, params = probe(reading_app.state.mock.dataset)
-    before = client_for(faithful).get(path, params=params)
-    after = client_for(reading_app).get(path, params=params)
+    auth = "plain" if name == "auth-plain-password-accepted" else "md5"
+    before = client_for(faithful, auth).get(path, params=params)
+    after = client_for(reading_app, auth).get(path, params=params)
     assert (before.status_code, before.text) != (after.status_code, after.text), f"{name}: the probe cannot tell the reading from the faithful mock"
     assert expect(before, after, reading_app.state.mock.dataset), f"{name}: the answer does not change as the reading says\n{before.text[:400]}\n{after.text[:400]}"
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from ..checks import SCHEMA_DOCS
 from ..contract import Contract
 from ..fields import documented_fields, json_paths
 from .finding import DriftFinding, DriftKind
@@ -22,7 +23,8 @@ def findings_for(contract: Contract, operation_id: str, status: int, content_typ
         return []
 
     def finding(path: str, kind: DriftKind, expected: str, observed: str) -> DriftFinding:
-        return DriftFinding(operation.label, status, path, kind, expected, observed, request=request)
+        docs = contract.citations(operation_id, path) or list(SCHEMA_DOCS.get(operation_id, ()))
+        return DriftFinding(operation.label, status, path, kind, expected, observed, request=request, docs=docs)
 
     documented = operation.response_for(status)
     if documented is None:

@@ -51,6 +51,7 @@ class DriftFinding:
     observed: str
     count: int = 1
     request: str = ""  # a redacted curl line that reproduces it
+    docs: list[str] = field(default_factory=list)  # the doc line(s) of the field, page.txt:LINE
 
     @property
     def severity(self) -> Severity:

@@ -54,4 +54,6 @@ def _markdown(document: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "Reproduce (first occurrence of each finding):", ""]
     lines += [f"- {f['operation']} `{f['path'] or '(body)'}`: `{f['request']}`" for f in document["findings"] if f["request"]]
+    lines += ["", "Doc lines (take them to the vendor with the finding):", ""]
+    lines += [f"- {f['operation']} `{f['path'] or '(body)'}`: docs: {', '.join(f.get('docs') or ['-'])}" for f in document["findings"]]
     return "\n".join(lines) + "\n"

@@ -120,7 +120,7 @@ def _endpoint(operation_id: str, handler: Handler, state: MockState) -> Callable
 
 
 def _is_authorized(request: Request, state: MockState, *, is_v11: bool) -> bool:
-    faults, creds = state.faults, state.credentials
+    faults, creds, readings = state.faults, state.credentials, state.readings
     if faults.has("all-credentials-unchecked"):
         return True
     token = request.headers.get("x-cap-api-oauth-token")
@@ -137,7 +137,7 @@ def _is_authorized(request: Request, state: MockState, *, is_v11: bool) -> bool:
         return False
     if is_v11 and faults.has("v11-password-unchecked"):
         return True
-    accepted = [creds.password_md5] + ([creds.password] if faults.has("all-password-not-hashed") else [])
+    accepted = [creds.password_md5] + ([creds.password] if readings.has("auth-plain-password-accepted") else [])
     return any(hmac.compare_digest(secret, candidate) for candidate in accepted)
 
 

@@ -271,6 +271,5 @@ fault("v2-by-id-as-it-is-upper", BEHAVIOUR, V2ID, "by-id answers coupon_code_cas
 fault("v2-by-id-no-coupons-for-everyone", BEHAVIOUR, V2ID, "every customer gets 404 NO_COUPONS_FOUND, hiding the coupons other checks need", BY_ID)
 
 fault("all-credentials-unchecked", SECURITY, ALL_OPERATIONS, "requests without credentials are served", Probe(LOOKUP.request, auth="none"))
-fault("all-password-not-hashed", SECURITY, ALL_OPERATIONS, "the plain password is accepted in place of its MD5", Probe(LOOKUP.request, auth="plain"))
 fault("v2-token-unchecked", SECURITY, (V2C, V2L, V2ID), "any X-CAP-API-OAUTH-TOKEN is accepted on v2", Probe(LOOKUP.request, auth="wrong-token"))
 fault("v11-password-unchecked", SECURITY, (V11, RED), "v1.1 checks the username only", Probe(v11_list().request, auth="wrong-password"))

@@ -43,6 +43,10 @@ def reading(name: str, entry: str, summary: str, docs: Iterable[str], *, group: 
     READINGS[name] = Reading(name, entry, summary, tuple(docs), group)
 
 
+# -- authentication (D-27) -------------------------------------------------------------------------
+reading("auth-plain-password-accepted", "D-27", "Basic also accepts the plain password beside its MD5: no page says the password is hashed",
+        [f"{V11}:17", f"{RED}:6", f"{V2C}:6", f"{V2L}:15", f"{V2ID}:11"])
+
 # -- item errors and error bodies (D-25, D-24, D-53) ------------------------------------------------
 reading("v11-item-error-customer-null", "D-25", "v1.1 item-error entries (701, 707) carry every customer field as null",
         [f"{V11}:121", f"{V11}:151", f"{V11}:158"])

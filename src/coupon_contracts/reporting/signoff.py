@@ -86,6 +86,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "not_checked": [{"check": u.check, "operations": list(u.operations), "docs": list(u.docs), "reason": u.reason, "test": u.test} for u in record.unchecked],
         "left_out": left_out,
         "data_health": _data_health(record),
+        "docs_silent": [{"observation": key, **value} for key, value in sorted(record.silences.items())],
         "target": record.target_label,
         "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "contract": contract.fingerprint,
@@ -166,11 +167,14 @@ def _markdown(doc: dict[str, Any]) -> str:
         lines += [f"- `{u['check']}` ({', '.join(u['operations'])}): {u['reason']} (docs: {', '.join(u['docs'])})" for u in doc["not_checked"]]
     if doc["left_out"]:
         lines += ["", f"## Left out of this run ({len(doc['left_out'])})", "", *[f"- `{c}`" for c in doc["left_out"]]]
+    if doc["docs_silent"]:
+        lines += ["", "## Where the docs are silent (observed, not judged)", ""]
+        lines += [f"- {s['observation']} ({s['entry']}): {s['observed']}" for s in doc["docs_silent"]]
     health = doc["data_health"]
     if health["positive_cases"] or health["customers"]:
         lines += ["", "## Data health", "", "| operation | positive cases on real data | share |", "|---|---|---|"]
         lines += [f"| {op} | {c['hit']} of {c['hit'] + c['miss']} | {c['share']:.0%} |" for op, c in health["positive_cases"].items()]
-        lines += ["", *[f"- customer {c['id']} ({c['via']}): {c['coupons']} coupons by-id, {c['listed']} on the v1.1 list, {c['live']} live, "
+        lines += ["", *[f"- customer {c['id']} ({c['via']}): {c['coupons']} coupons by-id, {c['listed']} on the v1.1 list, {c['live']} live, {c['redeemed']} redeemed, "
                         f"{c['store_restricted']} store-restricted, {c['mixed_case']} with lower/mixed-case codes" for c in health["customers"]]]  # fmt: skip
         lines += [f"- lacking: {item}" for item in health["lacking"]]
     lines += ["", "| operation | drift breaking | drift non-breaking | parameters exercised | response fields observed |", "|---|---|---|---|---|"]

@@ -30,7 +30,7 @@ from .run_record import RunRecord
 from .settings import OPERATION_IDS, Settings, SettingsError
 from .lanes import Lanes
 from .pacing import BudgetSpent, SharedPace
-from .properties import NOT_CHECKED, settle
+from .properties import NOT_CHECKED, NotChecked, settle
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "defer", "run_state"]
@@ -398,6 +398,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             pending, run_state.pending = run_state.pending, []
             wait(pending)
         settle(pending, what="cases")
+        if _family_of(item) == "schema" and run_state.mode == "positive" and not run_state.test_hits:
+            # Every answer held, but none carried a real customer or coupon: the documented shape was never seen.
+            raise NotChecked("no positive generated case reached a real customer or coupon (see data health)")
         return outcome
     except TargetUnavailable as exc:
         stop("target", str(exc))

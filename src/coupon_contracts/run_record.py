@@ -101,6 +101,7 @@ class RunRecord:
     shapes: ObservedShapes = field(default_factory=ObservedShapes)
     family: str = "setup"  # the check family of the test running now ("setup": discovery)
     mode: str = "positive"  # the generation mode of the schema test running now
+    test_hits: int = 0  # answers of the test running now that carried real data
     operations: tuple[str, ...] = ()  # the operations the test running now exercises
     current: list[Exchange] = field(default_factory=list)  # this test's exchanges, for its attachments
     requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
@@ -143,7 +144,9 @@ class RunRecord:
             self.requests[(exchange.operation_id, self.family)] += 1
             self.parameters_seen.setdefault(exchange.operation_id, set()).update(parameters)
             if self.family == "schema" and self.mode == "positive":
-                self.positive_cases[(exchange.operation_id, "hit" if _reaches_data(exchange, document) else "miss")] += 1
+                hit = _reaches_data(exchange, document)
+                self.positive_cases[(exchange.operation_id, "hit" if hit else "miss")] += 1
+                self.test_hits += hit
             if not judged:
                 return
             self.drift.responses += 1
@@ -161,7 +164,7 @@ class RunRecord:
     def begin_test(self, family: str, *, mode: str = "positive") -> None:
         """A test starts: its exchanges are collected afresh."""
         self.family, self.mode = family, mode
-        self.current = []
+        self.current, self.test_hits = [], 0
 
     def record(self, check: Check, outcome: str, *, reason: str = "", test: str = "") -> None:
         """One test of `check` ended: `passed`, `failed` or `not_checked` (with the reason)."""
@@ -235,8 +238,10 @@ def _reaches_data(exchange: Exchange, document: Any) -> bool:
     if exchange.operation_id == "getCustomerCouponsV11":
         customers = (response.get("customers") or {}).get("customer") or []
         return any(isinstance(c, dict) and (c.get("item_status") or {}).get("code") == 1000 for c in customers)
-    if exchange.operation_id == "isCouponRedeemableV11":
-        return bool((response.get("coupons") or {}).get("redeemable"))
+    if exchange.operation_id == "isCouponRedeemableV11":  # the page prints a successful item only
+        items = (response.get("coupons") or {}).get("redeemable")
+        items = items if isinstance(items, list) else [items]
+        return any(isinstance(i, dict) and (i.get("item_status") or {}).get("success") == "true" for i in items)
     entity = document.get("entity")
     if isinstance(entity, dict):  # the v2 list: pagination is always there, the customers only on a hit
         return any(isinstance(c, dict) and c.get("coupons") for c in entity.get("customers") or [])

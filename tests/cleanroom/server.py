@@ -75,11 +75,16 @@ def q(request: Request, name: str) -> Optional[str]:
     return v.strip() if v is not None and v.strip() != "" else None
 
 
+def is_digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes superscripts such as "¹", which int() refuses (found by a thorough run)."""
+    return re.fullmatch(r"[0-9]+", value) is not None
+
+
 def q_int(request: Request, name: str, default: int, minimum: int) -> int:
     v = q(request, name)
     if v is None:
         return default
-    if not re.fullmatch(r"\d+", v) or int(v) < minimum:
+    if not re.fullmatch(r"[0-9]+", v) or int(v) < minimum:
         raise BadParam(name, f"'{name}' must be an integer >= {minimum}")
     return int(v)
 
@@ -208,7 +213,7 @@ def make_handlers(ds: Dataset, creds: dict, clock: Callable[[], datetime]):
         coupons = ds.coupons_of(cust.id)
         series_id = q(request, "series_id")
         if series_id is not None:
-            if not series_id.isdigit() or ds.visible_series(int(series_id)) is None:
+            if not is_digits(series_id) or ds.visible_series(int(series_id)) is None:
                 item = v1_customer(cust) | {"coupons": {"coupon": []},
                                             "item_status": item_status(False, 707, "Coupon series ID is invalid")}
                 return v1_response(400, "Invalid series", customers={"customer": [item]})
@@ -217,7 +222,7 @@ def make_handlers(ds: Dataset, creds: dict, clock: Callable[[], datetime]):
             coupons = [c for c in coupons if status_match(c, status, now, cust.id)]
         store_id = q(request, "store_id")
         if store_id is not None:   # active coupons redeemable at that store (:33)
-            store = ds.store_by_id.get(int(store_id)) if store_id.isdigit() else None
+            store = ds.store_by_id.get(int(store_id)) if is_digits(store_id) else None
             coupons = [c for c in coupons if store is not None and not c.expired(now) and
                        (not c.series.redeem_store_ids or store.id in c.series.redeem_store_ids)]
         if start or end:           # issued or redeemed in [start, end) (:29-30)
@@ -299,9 +304,9 @@ def make_handlers(ds: Dataset, creds: dict, clock: Callable[[], datetime]):
         if not (to_ids or c_ids or c_codes):
             return v2_error(400, "MISSING_PARAMETER",
                             "Pass issuedToIds, couponIds or couponCodes", "data", False)
-        if not all(x.isdigit() for x in to_ids):
+        if not all(is_digits(x) for x in to_ids):
             return v2_error(400, "INVALID_CUSTOMER_ID", "issuedToIds must be numeric", "data", False)
-        if not all(x.isdigit() for x in c_ids):
+        if not all(is_digits(x) for x in c_ids):
             return v2_error(400, "INVALID_PARAMETER", "couponIds must be numeric", "data", False)
         warnings = []
         sets = []
@@ -355,7 +360,7 @@ def make_handlers(ds: Dataset, creds: dict, clock: Callable[[], datetime]):
         if ident is None:
             return v2_error(400, "MISSING_PARAMETER", "Pass mobile, email, externalId or id")
         param, fieldname, value = ident
-        if param == "id" and not value.isdigit():
+        if param == "id" and not is_digits(value):
             return v2_error(400, "INVALID_CUSTOMER_ID", "id must be a non-negative integer")
         cust = ds.find_customer(fieldname, value)
         if cust is None:
@@ -375,7 +380,7 @@ def make_handlers(ds: Dataset, creds: dict, clock: Callable[[], datetime]):
         if not authorized(request, creds):   # :750
             return v2_error(401, "UNAUTHORIZED", "Missing or invalid authentication")
         raw = request.path_params["customerId"].strip()
-        if not re.fullmatch(r"\d+", raw):    # :749
+        if not re.fullmatch(r"[0-9]+", raw):    # :749
             return v2_error(400, "INVALID_CUSTOMER_ID", "customerId must be a non-negative integer")
         try:
             case = q_enum(request, "coupon_code_case", CODE_CASES, "UPPER")

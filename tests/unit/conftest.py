@@ -83,12 +83,29 @@ class ServedMock:
     output: str = ""  # what the server printed, once it has stopped (with capture_output)
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_listening(port: int, process: subprocess.Popen, what: str) -> None:
+    """Wait until `process` listens on the loopback `port` (20 s at most)."""
+    deadline = time.monotonic() + 20
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise TimeoutError(f"{what} did not start listening on 127.0.0.1:{port}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def served_mock(*args: str, capture_output: bool = False) -> Iterator[ServedMock]:
     """Serve the mock (with extra `mock` arguments, e.g. faults) on a free port while the block runs."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     sink = subprocess.PIPE if capture_output else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "coupon_contracts.cli", "mock", "--port", str(port), *args],
@@ -96,14 +113,7 @@ def served_mock(*args: str, capture_output: bool = False) -> Iterator[ServedMock
     )
     served = ServedMock(f"http://127.0.0.1:{port}", port)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise TimeoutError(f"the mock did not start listening on 127.0.0.1:{port}")
-            time.sleep(0.1)
+        wait_listening(port, process, "the mock")
         yield served
     finally:
         process.terminate()

@@ -9,10 +9,8 @@ customers that have no coupons it must say INCOMPLETE, never GO.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,23 +18,17 @@ import pytest
 
 from tests.cleanroom.dataset import Dataset
 
-from .conftest import ROOT, clean_env
+from .conftest import ROOT, clean_env, free_port, wait_listening
 
 
 @contextmanager
 def cleanroom_served() -> Iterator[dict]:
     """The clean-room server on a free loopback port; yields its description and base_url."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "tests.cleanroom.server", "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         described = json.loads(process.stdout.readline())  # type: ignore[union-attr]
-        deadline = time.monotonic() + 20
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise TimeoutError(f"the clean-room server did not listen on 127.0.0.1:{port}")
-            time.sleep(0.1)
+        wait_listening(port, process, "the clean-room server")
         yield described
     finally:
         process.terminate()

@@ -194,6 +194,7 @@ class RunRecord:
             "traffic": self.traffic.export(),
             "data": self.data,
             "silences": self.silences,
+            "deselected": sorted(self.deselected),  # xdist workers collect, and so deselect; the controller decides
             "positive_cases": [[op, hit, n] for (op, hit), n in self.positive_cases.items()],
             "secrets": sorted(redactor.secrets) if redactor else [],
             "pii": redactor.pii if redactor else {},
@@ -222,6 +223,7 @@ class RunRecord:
         self.traffic.merge(data["traffic"])
         self.data = self.data or data.get("data", {})
         self.silences.update(data.get("silences", {}))
+        self.deselected.update(data.get("deselected", []))
         for op, hit, n in data.get("positive_cases", []):
             self.positive_cases[(op, hit)] += n
         if self.redactor is None:  # the controller of workers builds its own later: keep these for it

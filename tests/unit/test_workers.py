@@ -54,3 +54,10 @@ def test_faults_found_on_request_lanes_fail_the_run(tmp_path, workers: str, spli
     checks = next(op["checks"] for op in signoff["operations"] if op["operationId"] == "getCustomerCouponsV11")
     assert checks["schema"]["failed"] >= 1 and checks["filters"]["failed"] >= 1, checks
     assert any(f["path"].endswith("seriesName") for f in drift["findings"]), drift["findings"]
+
+
+def test_a_partial_run_on_workers_is_incomplete_not_go(tmp_path) -> None:
+    """Workers collect, so they deselect: the checks they leave out reach the controller's verdict."""
+    code, signoff, _ = _run(tmp_path, "--operations", "getCouponsV2")
+    assert code == 5 and signoff["verdict"] == "INCOMPLETE"
+    assert "filters.v11-series" in signoff["left_out"] and "schema.getCouponsV2" not in signoff["left_out"]

@@ -232,9 +232,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Every failure's text is redacted before the terminal or junit.xml see it; tallies follow."""
+    """Every failure's text is redacted before the terminal or junit.xml see it; tallies follow.
+
+    A check not checked reads "not checked: <why>", without the exception's module path.
+    """
     if report.failed and run_state.redactor is not None:
         report.longrepr = run_state.redactor.text(str(report.longrepr))
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3 and NOT_CHECKED in report.longrepr[2]:
+        path, line, text = report.longrepr
+        report.longrepr = (path, line, NOT_CHECKED + text.split(NOT_CHECKED, 1)[1])
     _tally(report)
 
 

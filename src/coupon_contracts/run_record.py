@@ -239,7 +239,7 @@ def _reaches_data(exchange: Exchange, document: Any) -> bool:
     response = document.get("response") if isinstance(document.get("response"), dict) else {}
     if exchange.operation_id == "getCustomerCouponsV11":
         customers = (response.get("customers") or {}).get("customer") or []
-        return any(isinstance(c, dict) and (c.get("item_status") or {}).get("code") == 1000 for c in customers)
+        return any(isinstance(c, dict) and (c.get("item_status") or {}).get("code") == 1000 and ((c.get("coupons") or {}).get("coupon")) for c in customers)
     if exchange.operation_id == "isCouponRedeemableV11":  # the page prints a successful item only
         items = (response.get("coupons") or {}).get("redeemable")
         items = items if isinstance(items, list) else [items]

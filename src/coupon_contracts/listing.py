@@ -139,8 +139,7 @@ class Listing:
 def explain(title: str, redactor: Redactor, *exchanges: Exchange, expected: Any = None, observed: Any = None) -> str:
     """A failure message: what was expected and observed, and each request as a redacted curl line."""
     lines = [title]
-    if expected is not None or observed is not None:
-        lines += [f"  expected: {expected}", f"  observed: {observed}"]
+    lines += [f"  {label}: {value}" for label, value in (("expected", expected), ("observed", observed)) if value is not None]
     lines += [f"  reproduce: {redactor.curl(e.request)}  -> {e.response.status_code}" for e in exchanges]
     return redactor.text("\n".join(lines))
 

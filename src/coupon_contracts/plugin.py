@@ -170,14 +170,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-def pytest_deselected(items: list[pytest.Item]) -> None:
-    """Checks left out of this run (by `operations` or pytest's -k): the verdict cannot be GO."""
-    for item in items:
-        check = _check_of(item)
-        if check is not None:
-            run_state.deselected.add(check.id)
-
-
 def _check_of(item: pytest.Item) -> Check | None:
     marker = item.get_closest_marker("check")
     return CHECKS.get(marker.args[0]) if marker is not None else None
@@ -249,7 +241,7 @@ def _tally(report: pytest.TestReport) -> None:
     if _is_worker(_config):
         return
     check = CHECKS.get(dict(report.user_properties).get("coupon_check", ""))
-    if check is None:
+    if check is None or hasattr(report, "context"):  # a subtest (one Schemathesis case) is not a check of its own
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
         outcome = "passed" if report.passed else "failed" if report.failed else "not_checked"
@@ -425,7 +417,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             message = f"[{family}] {message}"  # Allure categories match on this tag
         if check is not None:
             message = f"{message}\n  check: {check.id}\n  {check.citation}"
-        raise AssertionError(run_state.redactor.text(message)) from None
+        # The finding, not the plugin's own source: pytrace=False drops the traceback through this hook.
+        raise pytest.fail.Exception(run_state.redactor.text(message), pytrace=False) from None
 
 
 @pytest.hookimpl(trylast=True)

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .checks import Check
 from .contract import Contract
@@ -109,8 +109,8 @@ class RunRecord:
     outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked": tests, not operations
     unchecked: list[Unchecked] = field(default_factory=list)
     failed_checks: set[str] = field(default_factory=set)
+    ran: set[str] = field(default_factory=set)  # check ids with an outcome in this run
     silences: dict[str, dict[str, str]] = field(default_factory=dict)  # what the target does where the docs are silent
-    deselected: set[str] = field(default_factory=set)  # check ids left out of this run
     verdict: Any = None  # the Verdict, once the run is finished
     data: dict[str, Any] = field(default_factory=dict)  # data health: what the test customers let the suite reach
     positive_cases: Counter = field(default_factory=Counter)  # (operationId, "hit" or "miss"): positive schema cases on real data
@@ -156,6 +156,10 @@ class RunRecord:
                 operation = self.contract.operations.get(exchange.operation_id)
                 self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document)
 
+    def not_run(self, catalog: Iterable[str]) -> list[str]:
+        """Checks of the catalog that no test of this run held (deselected, or never collected)."""
+        return sorted(set(catalog) - self.ran)
+
     def note_silence(self, key: str, *, entry: str, observed: str) -> None:
         """Record what the target does where the docs are silent (register `entry`): reported, never failed on."""
         with self._lock:
@@ -169,6 +173,7 @@ class RunRecord:
     def record(self, check: Check, outcome: str, *, reason: str = "", test: str = "") -> None:
         """One test of `check` ended: `passed`, `failed` or `not_checked` (with the reason)."""
         self.outcomes[outcome] += 1
+        self.ran.add(check.id)
         if outcome == "failed":
             self.failed_checks.add(check.id)
         for operation in check.operations:
@@ -194,7 +199,6 @@ class RunRecord:
             "traffic": self.traffic.export(),
             "data": self.data,
             "silences": self.silences,
-            "deselected": sorted(self.deselected),  # xdist workers collect, and so deselect; the controller decides
             "positive_cases": [[op, hit, n] for (op, hit), n in self.positive_cases.items()],
             "secrets": sorted(redactor.secrets) if redactor else [],
             "pii": redactor.pii if redactor else {},
@@ -223,7 +227,6 @@ class RunRecord:
         self.traffic.merge(data["traffic"])
         self.data = self.data or data.get("data", {})
         self.silences.update(data.get("silences", {}))
-        self.deselected.update(data.get("deselected", []))
         for op, hit, n in data.get("positive_cases", []):
             self.positive_cases[(op, hit)] += n
         if self.redactor is None:  # the controller of workers builds its own later: keep these for it

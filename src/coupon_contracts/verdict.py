@@ -2,7 +2,8 @@
 
 NO-GO needs a broken documented behaviour (a failed check, a breaking drift finding), a spent
 budget or an unusable target. INCOMPLETE: nothing broke, but a documented behaviour was not
-checked (no data for it, or left out of the run). GO: every check in the catalog ran, decided
+checked (no data for it), or a check of the catalog did not run at all (left out with
+`operations` or -k, or a test file not collected). GO: every check in the catalog ran, decided
 something, and held.
 """
 
@@ -29,11 +30,11 @@ class Verdict(str, Enum):
     @classmethod
     def of(cls, record: RunRecord, exit_code: int) -> Verdict:
         """The verdict of a finished run whose pytest exit code is `exit_code`."""
-        if exit_code != 0 or record.exit_reason or record.drift.breaking or record.skipped_for_budget:
+        from .checks import CHECKS
+
+        if exit_code != 0 or record.exit_reason or record.drift.breaking or record.skipped_for_budget or record.failed_checks:
             return cls.NO_GO
-        if any(t.failed for t in record.tallies.values()):
-            return cls.NO_GO
-        if record.unchecked or record.deselected:
+        if record.unchecked or record.not_run(CHECKS):
             return cls.INCOMPLETE
         return cls.GO
 

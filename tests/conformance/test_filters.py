@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from coupon_contracts.checks import CODE_CASES
 from coupon_contracts.filters import FILTERS, CouponFilter, filters_for, in_window, union
 from coupon_contracts.listing import Listing, explain, selection_problems
-from coupon_contracts.properties import NotChecked, check_examples, examples_of
+from coupon_contracts.properties import CheckFailed, NotChecked, check_examples, examples_of
 from coupon_contracts.strategies import coupon_picks, known_customers
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
@@ -57,14 +57,9 @@ def check_selection(rule_label, full, got, selects, now, redactor) -> bool:
     """Both directions: all returned qualify, all that qualify are returned. Decides only when the customer
     has coupons on both sides of the rule (else an ignored or an empty filter would pass)."""
     unexpected, missing = selection_problems(full, got, selects, now)
-    assert not unexpected and not missing, explain(
-        f"{rule_label}: the filter does not select what the docs say",
-        redactor,
-        full.exchange,
-        got.exchange,
-        expected=f"none of these returned ({few(unexpected)})" if unexpected else f"these returned ({few(missing)})",
-        observed=f"missing {few(missing)}" if missing else f"returned {few(unexpected)}",
-    )
+    if unexpected or missing:
+        problems = ([f"returned but must not be: {few(unexpected)}"] if unexpected else []) + ([f"qualify but missing: {few(missing)}"] if missing else [])
+        raise CheckFailed(explain(f"{rule_label}: the filter does not select what the docs say", redactor, full.exchange, got.exchange, observed="; ".join(problems)), [full.exchange, got.exchange])
     answers = [selects(v, now) for v in full.views]
     return True in answers and False in answers
 
@@ -90,7 +85,11 @@ def test_v11_redeemed_and_unredeemed_make_all(listing, discovery, run_property, 
         full = listing.coupons(V11, customer)
         parts = [listing.coupons(V11, customer, status=s) for s in ("redeemed", "unredeemed")]
         together = sorted(k for part in parts for k in part.keys)
-        assert together == sorted(full.keys), explain("v1.1 redeemed + unredeemed != all", redactor, full.exchange, *(p.exchange for p in parts))
+        if together != sorted(full.keys):
+            twice = sorted(k for k in set(together) if together.count(k) > 1)
+            missing, foreign = sorted(set(full.keys) - set(together)), sorted(set(together) - set(full.keys))
+            problems = [f"{label}: {few(keys)}" for label, keys in (("in neither", missing), ("in both", twice), ("not the customer's", foreign)) if keys]
+            raise CheckFailed(explain("v1.1 redeemed + unredeemed != all", redactor, full.exchange, *(p.exchange for p in parts), observed="; ".join(problems)), [full.exchange, *(p.exchange for p in parts)])
         return bool(full.keys)
 
     run_property(prop, known_customers(discovery, with_coupons=True), unchecked="no v1.1 list with a coupon")

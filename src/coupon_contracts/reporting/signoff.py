@@ -71,11 +71,11 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         reasons.append(f"the request budget ran out: {record.skipped_for_budget} test(s) skipped (COUPON_API_MAX_REQUESTS)")
     verdict = record.verdict or Verdict.of(record, exit_code)
     unchecked = [u.line() for u in record.unchecked]
-    left_out = sorted(record.deselected)
+    left_out = record.not_run(CHECKS)
     if verdict is Verdict.INCOMPLETE:
         reasons = [f"{len(unchecked)} documented behaviour(s) could not be checked: see 'Not checked'"] if unchecked else []
         if left_out:
-            reasons.append(f"{len(left_out)} check(s) left out of this run (COUPON_CONTRACTS_OPERATIONS or pytest -k): {', '.join(left_out[:5])}{' ...' if len(left_out) > 5 else ''}")
+            reasons.append(f"{len(left_out)} check(s) did not run (left out with COUPON_CONTRACTS_OPERATIONS or pytest -k, or not collected): {', '.join(left_out[:5])}{' ...' if len(left_out) > 5 else ''}")
     elif verdict is Verdict.NO_GO and not reasons:
         reasons = ["checks failed (see junit.xml)"]
     return {
@@ -166,7 +166,7 @@ def _markdown(doc: dict[str, Any]) -> str:
         lines += ["", f"## Not checked ({len(doc['not_checked'])})", "", "Documented behaviour this run could not check, and what would let it run:", ""]
         lines += [f"- `{u['check']}` ({', '.join(u['operations'])}): {u['reason']} (docs: {', '.join(u['docs'])})" for u in doc["not_checked"]]
     if doc["left_out"]:
-        lines += ["", f"## Left out of this run ({len(doc['left_out'])})", "", *[f"- `{c}`" for c in doc["left_out"]]]
+        lines += ["", f"## Did not run ({len(doc['left_out'])})", "", *[f"- `{c}`" for c in doc["left_out"]]]
     if doc["docs_silent"]:
         lines += ["", "## Where the docs are silent (observed, not judged)", ""]
         lines += [f"- {s['observation']} ({s['entry']}): {s['observed']}" for s in doc["docs_silent"]]

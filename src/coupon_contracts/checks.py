@@ -14,7 +14,7 @@ from enum import Enum
 
 from .filters import FILTERS
 
-__all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "check_of", "citation_problem"]
+__all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "citation_problem"]
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 OPERATIONS = (V11, RED, V2C, V2L, V2ID)
@@ -97,7 +97,6 @@ AUTH_DOCS = {
     V2ID: ("v2-customers-customerId-coupons.txt:11", "v2-customers-customerId-coupons.txt:750"),
 }
 CASE_DOCS = {
-    RED: ("v1.1-coupon-isredeemable.txt:27",),
     V2C: ("v2-coupon.txt:22",),
     V2L: ("v2-customers-coupons.txt:61",),
     V2ID: ("v2-customers-customerId-coupons.txt:39",),
@@ -119,9 +118,10 @@ def _catalog() -> dict[str, Check]:
         Check("filters.v11-redeemed-and-unredeemed-make-all", F, (V11,), ("v1.1-customer-coupons.txt:31",), "redeemed and unredeemed partition the customer's coupons"),
         Check("filters.v2-status-combination-is-union", F, (V2L,), ("v2-customers-coupons.txt:59",), "several statuses return the coupons of any of them"),
         Check("filters.v11-series", F, (V11,), ("v1.1-customer-coupons.txt:32",), "series_id returns exactly that series' coupons"),
-        Check("filters.v11-store", F, (V11,), ("v1.1-customer-coupons.txt:33",), "store_id returns the active coupons redeemable at that store"),
+        Check("filters.v11-store", F, (V11,), ("v1.1-customer-coupons.txt:33", "v2-customers-customerId-coupons.txt:120"), "store_id returns the active coupons redeemable at that store (series redeemAtStore)"),
         Check("filters.v11-date-window", F, (V11,), ("v1.1-customer-coupons.txt:29-30",), "start_date/end_date return the coupons issued or redeemed in the window"),
-        *(Check(f"filters.v11-order.{key}", F, (V11,), ("v1.1-customer-coupons.txt:34-35",), f"order_by={key} sorts, asc the reverse of desc") for key in ("created_date", "created_by", "valid_till")),
+        *(Check(f"filters.v11-order.{key}", F, (V11,), ("v1.1-customer-coupons.txt:34-35",), f"order_by={key} sorts, asc the reverse of desc") for key in ("created_date", "valid_till")),
+        Check("filters.v11-order.created_by", F, (V11,), ("v1.1-customer-coupons.txt:34-35",), "order_by=created_by keeps the same coupons, asc and desc (the answer carries no creator to see the order by)"),
         Check("filters.v11-limit", F, (V11,), ("v1.1-customer-coupons.txt:36", "v1.1-customer-coupons.txt:114"), "limit caps the page; total still counts every match"),
         Check("filters.v11-default-limit", F, (V11,), ("v1.1-customer-coupons.txt:36",), "without limit, 100 coupons when there are more"),
         Check("filters.v2-paging", F, (V2L,), ("v2-customers-coupons.txt:65", "v2-customers-coupons.txt:67", "v2-customers-coupons.txt:81"), "limit/offset pages are slices of the whole list"),
@@ -129,9 +129,9 @@ def _catalog() -> dict[str, Check]:
         *(Check(f"filters.code-case.{op}.{case}", F, (op,), CASE_DOCS[op], f"coupon_code_case={case} letter case of every code") for op in (V2L, V2ID, V2C) for case in CODE_CASES),
         Check("filters.v2-coupon-selectors", F, (V2C,), ("v2-coupon.txt:20-21",), "couponIds and couponCodes find exactly those coupons, codes in any case"),
         Check("filters.v2-coupon-by-customer", F, (V2C,), ("v2-coupon.txt:19",), "issuedToIds returns that customer's coupons"),
-        Check("filters.isredeemable-codes", F, (RED,), ("v1.1-coupon-isredeemable.txt:26-27", "v1.1-coupon-isredeemable.txt:33"), "one answer per code, in the asked case; expired never redeemable"),
+        Check("filters.isredeemable-codes", F, (RED,), ("v1.1-coupon-isredeemable.txt:26-27", "v1.1-coupon-isredeemable.txt:33", "v1.1-customer-coupons.txt:134", "v2-customers-customerId-coupons.txt:52"), "one answer per code, in the asked case; a coupon past its expiry never redeemable"),
         Check("consistency.same-coupons", C, (V11, V2L, V2ID), ("v1.1-customer-coupons.txt:9", "v2-customers-coupons.txt:3", "v2-customers-customerId-coupons.txt:3"), "the three list operations hold the same coupons"),
-        Check("consistency.same-facts", C, OPERATIONS[:1] + (V2C, V2L, V2ID), ("v1.1-customer-coupons.txt:129-135", "v2-customers-coupons.txt:99-117", "v2-customers-customerId-coupons.txt:46-72", "v2-coupon.txt:26-33"), "a coupon has the same id, series, validity, discount and counts everywhere"),
+        Check("consistency.same-facts", C, (V11, V2C, V2L, V2ID), ("v1.1-customer-coupons.txt:129-135", "v2-customers-coupons.txt:99-117", "v2-customers-customerId-coupons.txt:46-72", "v2-coupon.txt:26-33"), "a coupon has the same id, series, validity, discount and counts everywhere"),
         Check("consistency.isredeemable-agrees", C, (RED, V2ID), ("v1.1-coupon-isredeemable.txt:34", "v2-customers-customerId-coupons.txt:62"), "isredeemable's redemptions left agree with by-id"),
         *(Check(f"security.refused.{op}.{cred}", S, (op,), AUTH_DOCS[op], f"a request with {cred} credentials is refused") for op in OPERATIONS for cred in BAD_CREDENTIALS),
         Check("security.oauth-accepted", S, (V2C,), AUTH_DOCS[V2C], "the configured OAuth token is accepted"),
@@ -144,8 +144,3 @@ def _catalog() -> dict[str, Check]:
 
 
 CHECKS: dict[str, Check] = _catalog()
-
-
-def check_of(check_id: str) -> Check:
-    """The catalog entry of `check_id` (a KeyError names the unknown id)."""
-    return CHECKS[check_id]

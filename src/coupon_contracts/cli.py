@@ -166,15 +166,20 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     breaking = len(drift.breaking)
     counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
     flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
-    budget = f"; INCOMPLETE: the request budget ran out, {state.skipped_for_budget} check(s) skipped" if state.skipped_for_budget else ""
+    budget = f"; the request budget ran out (COUPON_API_MAX_REQUESTS), {state.skipped_for_budget} check(s) not run" if state.skipped_for_budget else ""
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""
     tests = state.outcomes
     checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked" if tests else ""
-    print(f"coupon-contracts: {VERDICTS.get(result, 'internal error')} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
-    for unchecked in state.unchecked[:10]:
-        print(f"coupon-contracts: not checked: {unchecked.line()}")
-    if len(state.unchecked) > 10:
-        print(f"coupon-contracts: ... and {len(state.unchecked) - 10} more not checked: see signoff.md")
+    verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
+    print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
+    by_reason: dict[str, list[str]] = {}
+    for unchecked in state.unchecked:  # one root cause often leaves many checks unchecked: say it once
+        by_reason.setdefault(unchecked.reason, []).append(unchecked.check)
+    for reason, checks in list(by_reason.items())[:8]:
+        names = ", ".join(checks[:3]) + (f" and {len(checks) - 3} more" if len(checks) > 3 else "")
+        print(f"coupon-contracts: not checked ({len(checks)}): {reason} [{names}]")
+    if len(by_reason) > 8:
+        print(f"coupon-contracts: ... and {len(by_reason) - 8} more reasons: see signoff.md")
     traffic = state.traffic.summary()
     if traffic["requests"] and state.settings is not None and state.settings.workers > 1:  # how well --workers was used
         print(f"coupon-contracts: {traffic['requests']} requests in {traffic['seconds']} s, {traffic['mean_in_flight']} in flight on average "

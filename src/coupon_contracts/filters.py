@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .discovery import parse_instant
 
-__all__ = ["CouponFilter", "CouponView", "FILTERS", "V2_STATUSES", "coupon_view", "filters_for"]
+__all__ = ["CouponFilter", "CouponView", "FILTERS", "coupon_view", "filters_for", "in_window", "union"]
 
 BOUNDARY = timedelta(days=1)  # v1.1 valid_till has no time zone: a day's margin either side
 V2_BOUNDARY = timedelta(minutes=5)  # v2 instants carry an offset: only clock skew is left
@@ -100,12 +100,12 @@ def _not(a: bool | None) -> bool | None:
 
 @dataclass(frozen=True)
 class CouponFilter:
-    """One documented filter value and the coupons it must select (`selects` None: only a subset is promised)."""
+    """One documented filter value and the coupons it must select."""
 
     operation_id: str
     parameter: str
     value: str
-    selects: Predicate | None
+    selects: Predicate
     docs: tuple[str, ...]
 
     @property
@@ -115,10 +115,6 @@ class CouponFilter:
 
 
 V11, V2L = "getCustomerCouponsV11", "getCustomerCouponsV2"
-V2_STATUSES = (
-    "REDEEMED", "UNREDEEMED", "ACTIVE", "EXPIRED", "ACTIVE_REDEEMED",
-    "ACTIVE_UNREDEEMED", "EXPIRED_REDEEMED", "EXPIRED_UNREDEEMED", "REDEEMABLE",
-)  # fmt: skip
 
 V11_STATUS, V2_STATUS = ("v1.1-customer-coupons.txt:31",), ("v2-customers-coupons.txt:59",)
 # REDEEMABLE is listed but never defined (D-34): no rule can say what it selects, so it is observed, not checked.
@@ -143,13 +139,11 @@ def filters_for(operation_id: str, parameter: str) -> list[CouponFilter]:
     return [f for f in FILTERS if f.operation_id == operation_id and f.parameter == parameter]
 
 
-def union(rules: list[CouponFilter]) -> Predicate | None:
-    """Several values of a multi-valued filter select the union (None if any value promises only a subset)."""
-    if any(r.selects is None for r in rules):
-        return None
+def union(rules: list[CouponFilter]) -> Predicate:
+    """Several values of a multi-valued filter select the union."""
 
     def selects(coupon: CouponView, now: datetime) -> bool | None:
-        answers = [r.selects(coupon, now) for r in rules]  # type: ignore[misc]
+        answers = [r.selects(coupon, now) for r in rules]
         if any(a is True for a in answers):
             return True
         return None if any(a is None for a in answers) else False

@@ -19,13 +19,12 @@ from .filters import CouponView, coupon_view
 from .redaction import Redactor
 from .target import Exchange, Target
 
-__all__ = ["CouponList", "Listing", "explain"]
+__all__ = ["CouponList", "Listing", "explain", "selection_problems"]
 
 PATHS = {
     "getCustomerCouponsV11": "/v1.1/customer/coupons",
     "getCustomerCouponsV2": "/v2/customers/coupons",
     "getCouponsV2": "/v2/coupon",
-    "isCouponRedeemableV11": "/v1.1/coupon/isredeemable",
 }
 ALL = 1000  # "everything" for lists whose default page may be smaller
 
@@ -145,14 +144,10 @@ def explain(title: str, redactor: Redactor, *exchanges: Exchange, expected: Any 
 
 
 def selection_problems(
-    full: CouponList, got: CouponList, selects: Callable[[CouponView, datetime], bool | None] | None, now: datetime
+    full: CouponList, got: CouponList, selects: Callable[[CouponView, datetime], bool | None], now: datetime
 ) -> tuple[list[str], list[str]]:
     """(coupons returned that must not be, coupons missing that must be) for a filter's answer."""
     allowed = {v.key: v for v in full.views}
-    unexpected = [k for k in got.keys if k not in allowed]
-    if selects is not None:
-        unexpected += [k for k in got.keys if k in allowed and selects(allowed[k], now) is False]
-        missing = [v.key for v in full.views if selects(v, now) is True and v.key not in set(got.keys)]
-    else:
-        missing = []
+    unexpected = [k for k in got.keys if k not in allowed or selects(allowed[k], now) is False]
+    missing = [v.key for v in full.views if selects(v, now) is True and v.key not in set(got.keys)]
     return unexpected, missing

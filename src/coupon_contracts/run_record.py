@@ -20,7 +20,7 @@ from .redaction import Redactor
 from .settings import Settings
 from .target import Exchange
 
-__all__ = ["RunRecord", "Tally", "Traffic"]
+__all__ = ["RunRecord", "Tally", "Traffic", "Unchecked"]
 
 _NOT_JSON = object()
 

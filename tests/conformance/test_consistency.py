@@ -87,12 +87,9 @@ def test_list_operations_hold_the_same_coupons(listing, discovery, redactor, lan
 @pytest.mark.check("consistency.same-facts")
 def test_shared_coupons_have_the_same_facts(listing, discovery, redactor, lanes) -> None:
     def check(customer):
-        v11 = _by_code(listing.coupons(V11, customer, coupon_code_case="AS_IT_IS"))
-        v2 = _by_code(listing.coupons(V2L, customer, coupon_code_case="AS_IT_IS"))
-        by_id = _by_code(listing.coupons(V2ID, customer, coupon_code_case="AS_IT_IS"))
-        lookup_answer = listing.target.get(V2C, "/v2/coupon", {"issuedToIds": customer.id, "coupon_code_case": "AS_IT_IS"})
-        lookup = _by_code(listing.parse(V2C, lookup_answer))
-        exchanges = [listing.coupons(op, customer, coupon_code_case="AS_IT_IS").exchange for op in (V11, V2L, V2ID)] + [lookup_answer]
+        answers = {op: listing.coupons(op, customer, coupon_code_case="AS_IT_IS") for op in (V11, V2L, V2ID, V2C)}
+        v11, v2, by_id, lookup = (_by_code(answers[op]) for op in (V11, V2L, V2ID, V2C))
+        exchanges = [answer.exchange for answer in answers.values()]
         problems = []
         shared = sorted(set(v11) & set(v2) & set(by_id))
         for code in shared:

@@ -281,3 +281,7 @@ def test_report_refuses_a_page_that_phones_home(tmp_path: Path, capsys, monkeypa
     err = capsys.readouterr().err
     assert "googletagmanager.com" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "allure-report" / "index.html").exists()
+
+
+def test_a_check_not_checked_has_a_category_of_its_own() -> None:
+    assert _categories_for("coupon_contracts.properties.NotChecked: not checked: no test customer has coupons", "skipped") == ["Not checked"]

@@ -81,6 +81,8 @@ CATEGORIES: list[dict] = [
     {"name": "Behaviour", "matchedStatuses": _FAILING, "messageRegex": _tagged("filters", "consistency", "errors")},
     {"name": "Security", "matchedStatuses": _FAILING, "messageRegex": _tagged("security")},
     {"name": "Target unavailable", "matchedStatuses": [*_FAILING, "skipped"], "messageRegex": _tagged("target unavailable")},
+    # A documented behaviour the run could not check (no data for it): never a pass, never a failure.
+    {"name": "Not checked", "matchedStatuses": ["skipped"], "messageRegex": r"[\s\S]*not checked: [\s\S]*"},
     # Anything without a family tag: a failed check that forgot its tag, or a crash of a test (broken).
     {"name": "Other failures", "matchedStatuses": ["failed"], "messageRegex": _UNTAGGED},
     {"name": "Broken tests", "matchedStatuses": ["broken"], "messageRegex": _UNTAGGED},

@@ -24,6 +24,7 @@ from .drift import write_drift_report
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import attach_failure, label_markers, scrub_folder, write_drift_summary
+from .reporting.junit import drop_subtests
 from .reporting.signoff import build_signoff, write_signoff
 from .verdict import EXIT_INCOMPLETE, Verdict
 from .run_record import RunRecord
@@ -455,6 +456,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "seed": str(settings.seed),
             "suite.version": __version__,
         })  # fmt: skip
+    if (folder / "junit.xml").is_file():
+        drop_subtests(folder / "junit.xml")
     for written in (results, folder / "junit.xml"):
         if written.is_dir():
             scrub_folder(written, redactor)

@@ -86,3 +86,20 @@ def test_a_finding_cites_the_line_of_its_field_or_its_parent() -> None:
     contract = Contract.load()
     assert contract.citations("getCustomerCouponsV11", "response.customers.customer[].coupons.coupon[].id") == ["v1.1-customer-coupons.txt:129"]
     assert contract.citations("getCustomerCouponsV2", "entity.customers[].coupons[].tier") == contract.citations("getCustomerCouponsV2", "entity.customers[].coupons[]")
+
+
+def test_junit_lists_one_case_per_test_not_one_more_per_subtest(tmp_path) -> None:
+    from coupon_contracts.reporting.junit import drop_subtests
+
+    junit = tmp_path / "junit.xml"
+    junit.write_text(
+        '<testsuites><testsuite name="pytest" tests="3" skipped="1" failures="0" errors="0">'
+        '<testcase classname="t" name="test_a_positive"><skipped message="not checked: no data"/></testcase>'
+        '<testcase classname="t" name="test_a_positive[GET /v2/coupon]"/>'
+        '<testcase classname="t" name="test_b[x-1]"/>'
+        "</testsuite></testsuites>",
+        encoding="utf-8",
+    )
+    assert drop_subtests(junit) == 1
+    text = junit.read_text(encoding="utf-8")
+    assert "[GET /v2/coupon]" not in text and 'name="test_b[x-1]"' in text and 'tests="2"' in text and 'skipped="1"' in text

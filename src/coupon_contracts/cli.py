@@ -173,7 +173,7 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
     by_reason: dict[str, list[str]] = {}
-    for unchecked in state.unchecked:  # one root cause often leaves many checks unchecked: say it once
+    for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
         by_reason.setdefault(unchecked.reason, []).append(unchecked.check)
     for reason, checks in list(by_reason.items())[:8]:
         names = ", ".join(checks[:3]) + (f" and {len(checks) - 3} more" if len(checks) > 3 else "")

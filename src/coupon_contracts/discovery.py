@@ -161,6 +161,7 @@ def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, An
     exchange = target.get("getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1})
     _require_usable(target, exchange.response, "GET /v1.1/customer/coupons")
     body = _json(exchange.response)
+    _require_a_list(target, exchange.response, body, "GET /v1.1/customer/coupons", "response")
     entries = _dig(body, "response", "customers", "customer") or []
     entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
     is_found = _dig(entry, "item_status", "code") in (1000, None) and str(entry.get("id", "")).isdigit()
@@ -171,7 +172,9 @@ def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
     """The identifiers the v2 list gives for an id, for a target whose v1.1 list does not take `id` alone (D-02)."""
     exchange = target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1})
     _require_usable(target, exchange.response, "GET /v2/customers/coupons")
-    customers = _dig(_json(exchange.response), "entity", "customers")
+    body = _json(exchange.response)
+    _require_a_list(target, exchange.response, body, "GET /v2/customers/coupons", "entity")
+    customers = _dig(body, "entity", "customers")
     found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
     return {k: str(found[f]) for k, f in (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId")) if found.get(f)}
 
@@ -218,6 +221,18 @@ def _store_list(value: Any) -> tuple[int, ...] | None:
     if not isinstance(stores, list) or not stores or not all(isinstance(s, int) for s in stores) or -1 in stores:
         return None
     return tuple(stores)
+
+
+def _require_a_list(target: Target, response: Any, body: Any, what: str, envelope: str) -> None:
+    """A 200 whose body is not the documented JSON is the target's fault, never a wrong customer setting."""
+    if response.status_code != 200 or (isinstance(body, dict) and envelope in body):
+        return
+    size = len(response.content)
+    shape = "an empty body" if not size else f"a body that is not JSON ({size} bytes)" if body is None else f"JSON without `{envelope}`"
+    raise TargetUnavailable(
+        f"{target.label}: {what} answered 200 with {shape} during discovery: the target's answer is broken "
+        "(reported in drift.json as a contract violation), not COUPON_API_CUSTOMERS"
+    )
 
 
 def _require_usable(target: Target, response: Any, what: str) -> None:

@@ -66,9 +66,10 @@ def stop(reason: str, message: str) -> None:
     """End the session: a usage error (exit 2) or an unusable target (exit 3), one line."""
     run_state.exit_reason = reason
     run_state.exit_message = message
-    if _is_worker(_config) and _session is not None:
-        # pytest.exit in an xdist worker reads as a crash to the controller: ask the worker to stop
-        # after this test instead; the controller learns why from the worker's record and exits 3 or 2.
+    if _session is not None:
+        # Not pytest.exit: in an xdist worker it reads as a crash to the controller, and everywhere it prints
+        # pytest's own `_pytest.outcomes.Exit` banner. Ask the session to stop after this test instead;
+        # pytest_sessionfinish turns the reason into exit 2 or 3, and the CLI prints the one line.
         _session.shouldstop = f"coupon-contracts: {message}"
         pytest.skip(f"not run: {message}")
     pytest.exit(f"coupon-contracts: {message}", returncode=EXIT_USAGE if reason == "usage" else EXIT_TARGET_UNAVAILABLE)

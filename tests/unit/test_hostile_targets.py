@@ -54,7 +54,8 @@ def test_hostile_target_gives_the_documented_outcome(name: str, outcomes) -> Non
     elif expected == "exit 3":
         assert code == 3, output[-3000:]
         verdict = [line for line in output.splitlines() if line.startswith("coupon-contracts: not judged")]
-        assert len(verdict) == 1 and ("looks down" in verdict[0] or "redirected" in verdict[0] or "persistent" in verdict[0]), output[-2000:]
+        assert len(verdict) == 1 and any(w in verdict[0] for w in ("looks down", "redirected", "persistent", "answer is broken")), output[-2000:]
+        assert "_pytest" not in output and "COUPON_API_CUSTOMERS:" not in verdict[0], output[-2000:]
         assert signoff.get("verdict", "NO-GO") == "NO-GO"
     else:
         assert code == 1, output[-3000:]

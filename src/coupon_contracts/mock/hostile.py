@@ -48,6 +48,7 @@ HOSTILE_FAULTS = {
         HostileFault("hostile-non-json-200", "GET /v2/coupon answers 200 with an HTML page", "exit 1"),
         HostileFault("hostile-truncated-json", "GET /v2/customers/coupons answers 200 with JSON cut in half", "exit 1"),
         HostileFault("hostile-empty-body", "GET /v2/customers/{customerId}/coupons answers 200 with an empty body", "exit 1"),
+        HostileFault("hostile-truncated-discovery", "GET /v1.1/customer/coupons, which discovery reads first, answers 200 with JSON cut in half", "exit 3"),
     ]
 }
 
@@ -90,6 +91,8 @@ class HostileTarget:
         if has("hostile-non-json-200") and path == "/v2/coupon":
             return await self._replace_ok_body(scope, receive, send, lambda body: NON_JSON_PAGE, "text/html")
         if has("hostile-truncated-json") and path == "/v2/customers/coupons":
+            return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
+        if has("hostile-truncated-discovery") and path == "/v1.1/customer/coupons":
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
         if has("hostile-empty-body") and path.startswith("/v2/customers/") and path.endswith("/coupons") and path != "/v2/customers/coupons":
             return await self._replace_ok_body(scope, receive, send, lambda body: b"", "application/json")

@@ -161,7 +161,7 @@ def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, An
     exchange = target.get("getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1})
     _require_usable(target, exchange.response, "GET /v1.1/customer/coupons")
     body = _json(exchange.response)
-    _require_a_list(target, exchange.response, body, "GET /v1.1/customer/coupons", "response")
+    _require_a_list(target, exchange.response, body, "GET /v1.1/customer/coupons", "response", exchange.refused)
     entries = _dig(body, "response", "customers", "customer") or []
     entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
     is_found = _dig(entry, "item_status", "code") in (1000, None) and str(entry.get("id", "")).isdigit()
@@ -173,7 +173,7 @@ def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
     exchange = target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1})
     _require_usable(target, exchange.response, "GET /v2/customers/coupons")
     body = _json(exchange.response)
-    _require_a_list(target, exchange.response, body, "GET /v2/customers/coupons", "entity")
+    _require_a_list(target, exchange.response, body, "GET /v2/customers/coupons", "entity", exchange.refused)
     customers = _dig(body, "entity", "customers")
     found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
     return {k: str(found[f]) for k, f in (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId")) if found.get(f)}
@@ -223,8 +223,10 @@ def _store_list(value: Any) -> tuple[int, ...] | None:
     return tuple(stores)
 
 
-def _require_a_list(target: Target, response: Any, body: Any, what: str, envelope: str) -> None:
+def _require_a_list(target: Target, response: Any, body: Any, what: str, envelope: str, refused: str = "") -> None:
     """A 200 whose body is not the documented JSON is the target's fault, never a wrong customer setting."""
+    if refused:
+        raise TargetUnavailable(f"{target.label}: {what} during discovery: {refused}: the target's answer is broken, not COUPON_API_CUSTOMERS")
     if response.status_code != 200 or (isinstance(body, dict) and envelope in body):
         return
     size = len(response.content)
@@ -245,7 +247,7 @@ def _require_usable(target: Target, response: Any, what: str) -> None:
 def _json(response: Any) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

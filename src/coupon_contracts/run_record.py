@@ -131,12 +131,12 @@ class RunRecord:
         if judged:
             response = exchange.response
             content_type = response.headers.get("content-type", "")
-            findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content)
+            findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, refused=exchange.refused)
             for finding in findings:
                 finding.request = self.redactor.curl(exchange.request)
             try:
-                document = response.json()
-            except ValueError:
+                document = _NOT_JSON if exchange.refused else response.json()
+            except (ValueError, RecursionError):
                 document = _NOT_JSON
         with self._lock:  # lanes observe side by side; the record changes one exchange at a time
             self.current.append(exchange)

@@ -47,6 +47,8 @@ _ENV_VARS: dict[str, str] = {
     "max_requests": "COUPON_API_MAX_REQUESTS",
     "workers": "COUPON_CONTRACTS_WORKERS",
     "contract": "COUPON_CONTRACTS_CONTRACT",
+    "deadline": "COUPON_API_DEADLINE",
+    "max_body_mb": "COUPON_API_MAX_BODY_MB",
 }
 OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
@@ -155,6 +157,8 @@ class Settings:
     max_requests: int | None = None  # the run's request budget; None: no budget
     workers: int = 1  # requests in flight at once, for the whole run: lanes in each of `processes`, one shared cap
     contract: Path | None = None  # another contracts/openapi.yaml (its schemas/ beside contracts/)
+    deadline: float = 60.0  # seconds for one whole answer, however slowly it trickles in (timeout is per read)
+    max_body_mb: float = 32.0  # the largest body read, on the wire and after decompression (MiB)
 
     @property
     def is_mock(self) -> bool:
@@ -209,6 +213,8 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
     timeout = 10.0
     if "timeout" in given:
         timeout = _number(given["timeout"], allow_zero=False, fix="is not a number of seconds > 0; use e.g. 10 or 2.5")
+    deadline = _number(given["deadline"], allow_zero=False, fix="is not a number of seconds > 0; use e.g. 60") if "deadline" in given else 60.0
+    max_body_mb = _number(given["max_body_mb"], allow_zero=False, fix="is not a number of MiB > 0; use e.g. 32") if "max_body_mb" in given else 32.0
     if "rate_limit" in given:
         fix = "is not a number of requests per second >= 0; use e.g. 5, or 0 for no limit"
         rate_limit = _number(given["rate_limit"], allow_zero=True, fix=fix)
@@ -253,6 +259,8 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
         profile=profile,
         seed=seed,
         timeout=timeout,
+        deadline=deadline,
+        max_body_mb=max_body_mb,
         rate_limit=rate_limit,
         reports=reports,
         config_file=config_file,

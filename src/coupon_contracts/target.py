@@ -8,6 +8,7 @@ response of every test without the tests knowing about them.
 from __future__ import annotations
 
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .answer import AnswerLimits, AnswerRefused, as_read, read_within
 from .auth import OAuthTokenAuth, VendorBasicAuth
 from .pacing import Pacer, SharedPace
 from .settings import CustomerRef, Settings
@@ -62,11 +64,17 @@ class Exchange:
     request: httpx.Request
     response: httpx.Response
     elapsed: float
+    refused: str = ""  # why the body was read no further (a limit), '' when it was read whole
 
     @property
     def json(self) -> Any:
-        """The body as JSON (raises ValueError when it is not JSON)."""
-        return self.response.json()
+        """The body as JSON (ValueError when it is not JSON; AnswerRefused when a limit stopped it)."""
+        if self.refused:
+            raise AnswerRefused(f"{self.operation_id}: {self.refused}")
+        try:
+            return self.response.json()
+        except RecursionError:
+            raise AnswerRefused(f"{self.operation_id}: JSON nested deeper than the parser's limit of {sys.getrecursionlimit()} levels") from None
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Target:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     outage: TargetUnavailable | None = None  # once the target is found down, nothing more is sent
+    limits: AnswerLimits = field(default_factory=AnswerLimits)
 
     def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
         """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
@@ -117,8 +126,13 @@ class Target:
             try:
                 with self.pacer.turn():
                     started = time.perf_counter()
-                    response = self.client.send(request, auth=_NoAuth() if auth is None else auth) if auth != "default" else self.client.send(request)
-                    response.read()
+                    options: dict[str, Any] = {"stream": True} | ({"auth": _NoAuth() if auth is None else auth} if auth != "default" else {})
+                    streamed = self.client.send(request, **options)
+                    try:
+                        body, refused = read_within(streamed, self.limits, started=started)
+                    finally:
+                        streamed.close()
+                    response = as_read(streamed, body)
             except httpx.TransportError as exc:
                 reasons.append(type(exc).__name__)
                 if attempt == self.retry.attempts:
@@ -137,7 +151,7 @@ class Target:
                     raise TargetUnavailable(f"{where} answered {', '.join(reasons)} on {attempt} tries{_page_hint(response)}: persistent {'throttling' if response.status_code == 429 else 'gateway or server errors'}")
                 self.sleep(wait if wait is not None else self.retry.delay(attempt, self.rng))
                 continue
-            exchange = Exchange(operation_id, request, response, time.perf_counter() - started)
+            exchange = Exchange(operation_id, request, response, time.perf_counter() - started, refused)
             if reasons:
                 self.flaky.append(FlakyRequest(operation_id, request, attempt, reasons))
             for observer in self.observers:
@@ -215,7 +229,8 @@ def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) ->
     # One pooled client per process: keep-alive connections are reused by every lane for the whole run.
     limits = httpx.Limits(max_keepalive_connections=max(8, settings.workers), max_connections=max(16, settings.workers))
     client = httpx.Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False, limits=limits)
-    return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, pacer=pacer)
+    answers = AnswerLimits(max_bytes=int(settings.max_body_mb * 1024 * 1024), deadline=settings.deadline)
+    return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, pacer=pacer, limits=answers)
 
 
 def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, str]) -> Target:

@@ -45,8 +45,12 @@ def _send_and_check(case, request, target, redactor, contract) -> None:
     with the doc line of every field that drifted."""
     operation_id = case.operation.definition.raw["operationId"]
     exchange = target.send(operation_id, request)
+    if exchange.refused:
+        raise CheckFailed(explain(f"[schema] {operation_id}: {exchange.refused}", redactor, exchange), [exchange])
     try:
         case.validate_response(exchange.response, checks=CHECKS)
+    except RecursionError:
+        raise CheckFailed(explain(f"[schema] {operation_id}: JSON nested deeper than the parser's limit", redactor, exchange), [exchange]) from None
     except FailureGroup as failure:
         response = exchange.response
         findings = findings_for(contract, operation_id, response.status_code, response.headers.get("content-type", ""), response.content)

@@ -5,6 +5,8 @@ diagnosis for an outage, or exit 1 naming a non-JSON 200. No run crashes."""
 from __future__ import annotations
 
 import json
+import resource
+import time
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -13,12 +15,20 @@ import pytest
 
 from coupon_contracts.mock import HOSTILE_FAULTS
 
+from coupon_contracts.mock.hostile import OVER_LIMITS
+
 from .conftest import ROOT, clean_env, served_mock
 
 OPERATION = {"hostile-truncated-json": "getCustomerCouponsV2", "hostile-empty-body": "getCustomerCouponsByIdV2"}
 
 
+OVER_A_LIMIT = set(OVER_LIMITS)  # answers too large, too inflated, too slow or too deep to read
+
+
 def _run(name: str, reports, *extra: str) -> tuple[int, str, dict, dict]:
+    if name in OVER_A_LIMIT:  # every answer of the operation waits for a limit: the schema part shows it
+        extra = (*extra, "--", "-k", "honours_the_contract")
+    started = time.monotonic()
     with served_mock("--fault", name) as served:
         env = clean_env(
             COUPON_API_BASE_URL=served.url,
@@ -27,11 +37,14 @@ def _run(name: str, reports, *extra: str) -> tuple[int, str, dict, dict]:
             COUPON_API_CUSTOMERS="id:565032102,id:565032100,id:565032103",
             COUPON_CONTRACTS_PROFILE="quick",
             COUPON_API_TIMEOUT="1",
+            COUPON_API_DEADLINE="2",
+            COUPON_API_MAX_BODY_MB="8",
             COUPON_CONTRACTS_OPERATIONS=OPERATION.get(name, "getCouponsV2"),
         )
         done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports), *extra], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     read = lambda f: json.loads((reports / f).read_text()) if (reports / f).is_file() else {}  # noqa: E731
-    return done.returncode, done.stdout + done.stderr, read("signoff.json"), read("drift.json")
+    elapsed = time.monotonic() - started
+    return done.returncode, done.stdout + done.stderr + f"\n(elapsed {elapsed:.1f} s)", read("signoff.json"), read("drift.json")
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +70,23 @@ def test_hostile_target_gives_the_documented_outcome(name: str, outcomes) -> Non
         assert len(verdict) == 1 and any(w in verdict[0] for w in ("looks down", "redirected", "persistent", "answer is broken")), output[-2000:]
         assert "_pytest" not in output and "COUPON_API_CUSTOMERS:" not in verdict[0], output[-2000:]
         assert signoff.get("verdict", "NO-GO") == "NO-GO"
+    elif name in OVER_A_LIMIT:
+        assert code == 1, output[-3000:]
+        limited = [f for f in drift["findings"] if f["kind"] == "answer over a limit"]
+        assert limited and {f["operation"] for f in limited} == {"GET /v2/coupon"}, drift
+        assert all(("COUPON_API_" in f["observed"]) or f["observed"] == "nested deeper" for f in limited), limited
+        seconds = float(output.rsplit("(elapsed ", 1)[1].split(" s)")[0])
+        assert seconds < 60, f"{name}: {seconds:.0f} s"
     else:
         assert code == 1, output[-3000:]
         assert any(f["kind"] == "body not JSON" for f in drift["findings"]), drift
+
+
+def test_answers_over_a_limit_are_read_in_bounded_memory(outcomes) -> None:
+    """The peak of any process the runs started (the suite, and the mock that streams 48 MiB or a bomb)."""
+    assert all(name in outcomes for name in OVER_A_LIMIT)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mib < 1024, f"{peak_mib:.0f} MiB resident"
 
 
 @pytest.mark.parametrize("name", sorted(n for n, f in HOSTILE_FAULTS.items() if f.outcome == "exit 3"))

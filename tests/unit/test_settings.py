@@ -166,6 +166,8 @@ NO_CREDENTIALS = "COUPON_API_BASE_URL is set but no credentials: set COUPON_API_
         ({"COUPON_API_TIMEOUT": "0"}, None, "COUPON_API_TIMEOUT: '0' is not a number of seconds > 0"),
         ({"COUPON_API_TIMEOUT": "soon"}, None, "COUPON_API_TIMEOUT: 'soon' is not a number of seconds > 0"),
         ({"COUPON_API_TIMEOUT": "inf"}, None, "COUPON_API_TIMEOUT: 'inf' is not a number"),
+        ({"COUPON_API_DEADLINE": "0"}, None, "COUPON_API_DEADLINE: '0' is not a number of seconds > 0"),
+        ({"COUPON_API_MAX_BODY_MB": "lots"}, None, "COUPON_API_MAX_BODY_MB: 'lots' is not a number of MiB > 0"),
         ({"COUPON_API_RATE_LIMIT": "-1"}, None, "COUPON_API_RATE_LIMIT: '-1' is not a number of requests per second >= 0"),
         ({"COUPON_CONTRACTS_PROFILE": "fast"}, {"profile": "nope"}, "--profile: unknown profile 'nope'"),
         (REMOTE, {"base_url": "ftp://h.example"}, "--base-url: 'ftp://h.example' is not an http(s) URL with a host"),

@@ -16,8 +16,11 @@ from .finding import DriftFinding, DriftKind
 __all__ = ["findings_for"]
 
 
-def findings_for(contract: Contract, operation_id: str, status: int, content_type: str, body: bytes, *, request: str = "") -> list[DriftFinding]:
-    """Every difference between one response and the contract (empty when it conforms)."""
+def findings_for(
+    contract: Contract, operation_id: str, status: int, content_type: str, body: bytes, *, request: str = "", refused: str = ""
+) -> list[DriftFinding]:
+    """Every difference between one response and the contract (empty when it conforms); `refused`: why
+    the body was read no further (a limit), which is then the one finding."""
     operation = contract.operations.get(operation_id)
     if operation is None:
         return []
@@ -26,6 +29,8 @@ def findings_for(contract: Contract, operation_id: str, status: int, content_typ
         docs = contract.citations(operation_id, path) or list(SCHEMA_DOCS.get(operation_id, ()))
         return DriftFinding(operation.label, status, path, kind, expected, observed, request=request, docs=docs)
 
+    if refused:
+        return [finding("", DriftKind.OVER_A_LIMIT, "an answer within the run's limits", refused)]
     documented = operation.response_for(status)
     if documented is None:
         listed = ", ".join(sorted(operation.responses))
@@ -38,6 +43,8 @@ def findings_for(contract: Contract, operation_id: str, status: int, content_typ
         document = json.loads(body)
     except ValueError:
         return found + [finding("", DriftKind.BODY_NOT_JSON, "a JSON body", _preview(body))]
+    except RecursionError:
+        return found + [finding("", DriftKind.OVER_A_LIMIT, "JSON nested within the parser's limit", "nested deeper")]
     if documented.schema_uri is None:
         return found
     for error in contract.body_errors(operation_id, status, document):

@@ -32,6 +32,7 @@ class DriftKind(str, Enum):
     UNDOCUMENTED_STATUS = "undocumented status code"
     CONTENT_TYPE_CHANGED = "content type changed"
     BODY_NOT_JSON = "body not JSON"
+    OVER_A_LIMIT = "answer over a limit"  # too large, too slow or too deep to read (COUPON_API_MAX_BODY_MB, _DEADLINE)
 
     @property
     def severity(self) -> Severity:

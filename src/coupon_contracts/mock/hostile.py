@@ -8,7 +8,9 @@ faults model an outage. Each fault says what the suite must make of it (`outcome
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
+import zlib
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -23,6 +25,7 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 SLOW_SECONDS = 3.0  # longer than the timeouts the hostile tests use
 GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 UNAVAILABLE_PAGE = b"<html><body><h1>503 Service Temporarily Unavailable</h1><p>Please retry later.</p></body></html>"
+HUGE_MIB, BOMB_MIB, TRICKLE_SECONDS, DEEP_LEVELS = 48, 256, 0.5, 200_000
 NON_JSON_PAGE = b"<!DOCTYPE html><html><body><h1>Maintenance</h1><p>We'll be back soon.</p></body></html>"
 
 
@@ -48,6 +51,10 @@ HOSTILE_FAULTS = {
         HostileFault("hostile-non-json-200", "GET /v2/coupon answers 200 with an HTML page", "exit 1"),
         HostileFault("hostile-truncated-json", "GET /v2/customers/coupons answers 200 with JSON cut in half", "exit 1"),
         HostileFault("hostile-empty-body", "GET /v2/customers/{customerId}/coupons answers 200 with an empty body", "exit 1"),
+        HostileFault("hostile-huge-body", f"GET /v2/coupon answers 200 with {HUGE_MIB} MiB of JSON, streamed", "exit 1"),
+        HostileFault("hostile-gzip-bomb", f"GET /v2/coupon answers 200 with gzip that inflates to {BOMB_MIB} MiB", "exit 1"),
+        HostileFault("hostile-trickle", f"GET /v2/coupon answers 200 and sends its body a byte every {TRICKLE_SECONDS} s, forever", "exit 1"),
+        HostileFault("hostile-deep-json", f"GET /v2/coupon answers 200 with JSON nested {DEEP_LEVELS:,} levels deep", "exit 1"),
         HostileFault("hostile-truncated-discovery", "GET /v1.1/customer/coupons, which discovery reads first, answers 200 with JSON cut in half", "exit 3"),
     ]
 }
@@ -92,6 +99,8 @@ class HostileTarget:
             return await self._replace_ok_body(scope, receive, send, lambda body: NON_JSON_PAGE, "text/html")
         if has("hostile-truncated-json") and path == "/v2/customers/coupons":
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
+        if path == "/v2/coupon" and (over := next((f for f in OVER_LIMITS if has(f)), None)):
+            return await OVER_LIMITS[over](send, receive)
         if has("hostile-truncated-discovery") and path == "/v1.1/customer/coupons":
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
         if has("hostile-empty-body") and path.startswith("/v2/customers/") and path.endswith("/coupons") and path != "/v2/customers/coupons":
@@ -122,3 +131,59 @@ async def _answer(send: Send, status: int, body: bytes, media_type: str, extra: 
     headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode()), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# -- answers over the suite's limits: never held in memory here either -----------------------------
+
+
+async def _huge(send: Send, receive: Receive) -> None:
+    item = b'{"code": "HUGE0001", "seriesId": 1, "description": "' + b"x" * 1000 + b'"},'
+    chunk = item * (1024 * 1024 // len(item))
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
+    for _ in range(HUGE_MIB):
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b'{}], "warnings": [], "errors": []}'})
+
+
+@functools.lru_cache(maxsize=1)
+def _bomb() -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+    zeros = b"0" * (1024 * 1024)
+    return b"".join(packer.compress(zeros) for _ in range(BOMB_MIB)) + packer.flush()
+
+
+async def _gzip_bomb(send: Send, receive: Receive) -> None:
+    body = _bomb()
+    headers = [(b"content-type", b"application/json"), (b"content-encoding", b"gzip"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _trickle(send: Send, receive: Receive) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    gone = asyncio.ensure_future(_disconnect(receive))
+    for _ in range(int(600 / TRICKLE_SECONDS)):  # until the client gives up (a server sends on to a closed socket)
+        if gone.done():
+            return
+        await send({"type": "http.response.body", "body": b" ", "more_body": True})
+        await asyncio.sleep(TRICKLE_SECONDS)
+    gone.cancel()
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _deep(send: Send, receive: Receive) -> None:
+    await _answer(send, 200, b"[" * DEEP_LEVELS + b"]" * DEEP_LEVELS, "application/json")
+
+
+OVER_LIMITS: dict[str, Callable[[Send, Receive], Awaitable[None]]] = {
+    "hostile-huge-body": _huge,
+    "hostile-gzip-bomb": _gzip_bomb,
+    "hostile-trickle": _trickle,
+    "hostile-deep-json": _deep,
+}

@@ -169,15 +169,16 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     budget = f"; the request budget ran out (COUPON_API_MAX_REQUESTS), {state.skipped_for_budget} check(s) not run" if state.skipped_for_budget else ""
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""
     tests = state.outcomes
-    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked" if tests else ""
+    skipped = f", {tests['skipped']} skipped" if tests["skipped"] else ""
+    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
     by_reason: dict[str, list[str]] = {}
     for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
-        by_reason.setdefault(unchecked.reason, []).append(unchecked.check)
-    for reason, checks in list(by_reason.items())[:8]:
+        by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)
+    for (outcome, reason), checks in list(by_reason.items())[:8]:
         names = ", ".join(checks[:3]) + (f" and {len(checks) - 3} more" if len(checks) > 3 else "")
-        print(f"coupon-contracts: not checked ({len(checks)}): {reason} [{names}]")
+        print(f"coupon-contracts: {outcome} ({len(checks)}): {reason} [{names}]")
     if len(by_reason) > 8:
         print(f"coupon-contracts: ... and {len(by_reason) - 8} more reasons: see signoff.md")
     traffic = state.traffic.summary()

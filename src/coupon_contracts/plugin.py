@@ -248,8 +248,10 @@ def _tally(report: pytest.TestReport) -> None:
     if check is None or hasattr(report, "context"):  # a subtest (one Schemathesis case) is not a check of its own
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        outcome = "passed" if report.passed else "failed" if report.failed else "not_checked"
-        reason = _skip_reason(report) if outcome == "not_checked" else ""
+        # Skipped: it did not run (a spent budget, an outage); not checked: it ran but no data let it decide.
+        text = str(report.longrepr) if report.skipped else ""
+        outcome = "passed" if report.passed else "failed" if report.failed else "not_checked" if NOT_CHECKED in text else "skipped"
+        reason = _skip_reason(report) if report.skipped else ""
         run_state.record(check, outcome, reason=reason, test=report.nodeid)
 
 

@@ -32,6 +32,7 @@ class Tally:
     passed: int = 0
     failed: int = 0
     not_checked: int = 0
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Unchecked:
     docs: tuple[str, ...]
     reason: str
     test: str
+    outcome: str = "not_checked"  # or "skipped": it did not run at all
 
     def line(self) -> str:
         """`filters.v11-store (getCustomerCouponsV11): no store id discovered [docs: ...]`."""
@@ -106,7 +108,7 @@ class RunRecord:
     current: list[Exchange] = field(default_factory=list)  # this test's exchanges, for its attachments
     requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
-    outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked": tests, not operations
+    outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked", "skipped": tests, not operations
     unchecked: list[Unchecked] = field(default_factory=list)
     failed_checks: set[str] = field(default_factory=set)
     ran: set[str] = field(default_factory=set)  # check ids with an outcome in this run
@@ -171,7 +173,7 @@ class RunRecord:
         self.current, self.test_hits = [], 0
 
     def record(self, check: Check, outcome: str, *, reason: str = "", test: str = "") -> None:
-        """One test of `check` ended: `passed`, `failed` or `not_checked` (with the reason)."""
+        """One test of `check` ended: `passed`, `failed`, `not_checked` or `skipped` (the last two with the reason)."""
         self.outcomes[outcome] += 1
         self.ran.add(check.id)
         if outcome == "failed":
@@ -179,8 +181,8 @@ class RunRecord:
         for operation in check.operations:
             tally = self.tallies.setdefault((operation, check.family.value), Tally())
             setattr(tally, outcome, getattr(tally, outcome) + 1)
-        if outcome == "not_checked":
-            self.unchecked.append(Unchecked(check.id, check.operations, check.docs, reason, test))
+        if outcome in ("not_checked", "skipped"):
+            self.unchecked.append(Unchecked(check.id, check.operations, check.docs, reason, test, outcome))
 
     def export(self) -> dict[str, object]:
         """What a parallel worker saw, as plain data for the controller (PII included: same machine)."""

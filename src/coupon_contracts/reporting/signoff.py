@@ -47,6 +47,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
                     "passed": tally.passed if tally else 0,
                     "failed": tally.failed if tally else 0,
                     "not_checked": tally.not_checked if tally else 0,
+                    "skipped": tally.skipped if tally else 0,
                 }
         findings = [f for f in record.drift.findings.values() if f.operation == op.label]
         documented = documented_parameters(contract, op.operation_id)
@@ -83,7 +84,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "verdict": verdict.value,
         "reasons": reasons or [f"all {len(CHECKS)} checks ran on real data and held; no breaking drift was found"],
         "failed_checks": sorted(record.failed_checks),
-        "not_checked": [{"check": u.check, "operations": list(u.operations), "docs": list(u.docs), "reason": u.reason, "test": u.test} for u in record.unchecked],
+        "not_checked": [{"check": u.check, "operations": list(u.operations), "docs": list(u.docs), "reason": u.reason, "test": u.test, "outcome": u.outcome} for u in record.unchecked],
         "left_out": left_out,
         "data_health": _data_health(record),
         "docs_silent": [{"observation": key, **value} for key, value in sorted(record.silences.items())],
@@ -156,15 +157,15 @@ def _markdown(doc: dict[str, Any]) -> str:
         "",
         "## Per operation",
         "",
-        "| operation | family | requests | passed | failed | not checked |",
-        "|---|---|---|---|---|---|",
+        "| operation | family | requests | passed | failed | not checked | skipped |",
+        "|---|---|---|---|---|---|---|",
     ]
     for op in doc["operations"]:
         for family, c in op["checks"].items():
-            lines.append(f"| {op['operation']} | {family} | {c['requests']} | {c['passed']} | {c['failed']} | {c['not_checked']} |")
+            lines.append(f"| {op['operation']} | {family} | {c['requests']} | {c['passed']} | {c['failed']} | {c['not_checked']} | {c['skipped']} |")
     if doc["not_checked"]:
-        lines += ["", f"## Not checked ({len(doc['not_checked'])})", "", "Documented behaviour this run could not check, and what would let it run:", ""]
-        lines += [f"- `{u['check']}` ({', '.join(u['operations'])}): {u['reason']} (docs: {', '.join(u['docs'])})" for u in doc["not_checked"]]
+        lines += ["", f"## Not checked ({len(doc['not_checked'])})", "", "Documented behaviour this run could not check (or skipped), and what would let it run:", ""]
+        lines += [f"- `{u['check']}` ({', '.join(u['operations'])}){' skipped' if u['outcome'] == 'skipped' else ''}: {u['reason']} (docs: {', '.join(u['docs'])})" for u in doc["not_checked"]]
     if doc["left_out"]:
         lines += ["", f"## Did not run ({len(doc['left_out'])})", "", *[f"- `{c}`" for c in doc["left_out"]]]
     if doc["docs_silent"]:

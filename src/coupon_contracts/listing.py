@@ -19,7 +19,7 @@ from .filters import CouponView, coupon_view
 from .redaction import Redactor
 from .target import Exchange, Target
 
-__all__ = ["CouponList", "Listing", "explain", "selection_problems"]
+__all__ = ["CouponList", "Listing", "explain", "few", "selection_problems"]
 
 PATHS = {
     "getCustomerCouponsV11": "/v1.1/customer/coupons",
@@ -133,6 +133,12 @@ class Listing:
             coupons = body.get("data") or [] if isinstance(body, dict) else []
         coupons = [c for c in coupons if isinstance(c, dict)]
         return CouponList(exchange, coupons, [coupon_view(operation_id, c) for c in coupons], pagination)
+
+
+def few(items: list[str], shown: int = 5) -> str:
+    """A few offending items and their count, never hundreds: `7: a, b, c, d, e and 2 more`."""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return f"{len(items)}: {', '.join(items[:shown])}{more}"
 
 
 def explain(title: str, redactor: Redactor, *exchanges: Exchange, expected: Any = None, observed: Any = None) -> str:

@@ -46,10 +46,6 @@ class Unchecked:
     test: str
     outcome: str = "not_checked"  # or "skipped": it did not run at all
 
-    def line(self) -> str:
-        """`filters.v11-store (getCustomerCouponsV11): no store id discovered [docs: ...]`."""
-        return f"{self.check} ({', '.join(self.operations)}): {self.reason} [docs: {', '.join(self.docs)}]"
-
 
 @dataclass
 class Traffic:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from coupon_contracts.checks import CODE_CASES
 from coupon_contracts.filters import FILTERS, CouponFilter, filters_for, in_window, union
-from coupon_contracts.listing import Listing, explain, selection_problems
+from coupon_contracts.listing import Listing, explain, few, selection_problems
 from coupon_contracts.properties import CheckFailed, NotChecked, check_examples, examples_of
 from coupon_contracts.strategies import coupon_picks, known_customers
 
@@ -45,12 +45,6 @@ def run_property(suite_settings, discovery, lanes):
         check_examples(prop, examples_of(strategies, profile=suite_settings.profile, run_seed=suite_settings.seed), lanes, unchecked=unchecked)
 
     return run
-
-
-def few(keys: list[str], shown: int = 5) -> str:
-    """A few offending ids and their count, never hundreds."""
-    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
-    return f"{len(keys)}: {', '.join(keys[:shown])}{more}"
 
 
 def check_selection(rule_label, full, got, selects, now, redactor) -> bool:

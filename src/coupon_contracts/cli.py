@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="take a reading where the docs are silent (repeatable; `random`: a --seed'ed subset); see --list-readings")
     mock.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     mock.add_argument("--list-readings", action="store_true", help="list the reading catalog and exit")
+    mock.add_argument("--last-customer-coupons", type=int, default=None, metavar="N", help="give the last customer exactly N coupons (default: over 100, the v1.1 default page)")
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
 
@@ -228,12 +229,16 @@ def _mock(args: argparse.Namespace) -> int:
         raise UsageError(f"--latency-ms must be 0 or more (got {args.latency_ms})")
     if args.customers < 3:
         raise UsageError(f"--customers must be at least 3 (got {args.customers}): the dataset's corners need three customers")
+    if args.last_customer_coupons is not None and args.last_customer_coupons < 1:
+        raise UsageError(f"--last-customer-coupons must be 1 or more (got {args.last_customer_coupons})")
     try:
         readings = ReadingSet(args.reading, seed=args.seed)
     except ValueError as exc:
         raise UsageError(f"--reading: {exc}") from None
     try:
-        app = create_app(seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms, readings=readings)
+        app = create_app(
+            seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms, readings=readings, last_customer_coupons=args.last_customer_coupons
+        )
     except ValueError as exc:
         raise UsageError(f"--fault: {exc}") from None
     state = app.state.mock

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from .checks import Check
 from .contract import Contract
-from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, findings_for
+from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, ParsedBody, findings_for
 from .redaction import Redactor
 from .settings import Settings
 from .target import Exchange
@@ -125,17 +125,18 @@ class RunRecord:
         parameters = set(exchange.request.url.params.keys()) | ({"customerId"} if exchange.operation_id == "getCustomerCouponsByIdV2" else set())
         findings: list[DriftFinding] = []
         document: Any = None
+        parsed = ParsedBody()
         judged = self.contract is not None and self.redactor is not None
         if judged:
             response = exchange.response
             content_type = response.headers.get("content-type", "")
-            findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, refused=exchange.refused)
-            for finding in findings:
-                finding.request = self.redactor.curl(exchange.request)
-            try:
-                document = _NOT_JSON if exchange.refused else response.json()
-            except (ValueError, RecursionError):
-                document = _NOT_JSON
+            parsed = exchange.parsed
+            findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, refused=exchange.refused, parsed=parsed)
+            if findings:
+                request = self.redactor.curl(exchange.request)
+                for finding in findings:
+                    finding.request = request
+            document = _NOT_JSON if parsed.shape is None else parsed.document
         with self._lock:  # lanes observe side by side; the record changes one exchange at a time
             self.current.append(exchange)
             self.traffic.add(exchange.elapsed, answered=answered)
@@ -152,7 +153,7 @@ class RunRecord:
                 self.drift.add(finding)
             if document is not _NOT_JSON:
                 operation = self.contract.operations.get(exchange.operation_id)
-                self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document)
+                self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document, shape=parsed.shape)
 
     def not_run(self, catalog: Iterable[str]) -> list[str]:
         """Checks of the catalog that no test of this run held (deselected, or never collected)."""

@@ -11,6 +11,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ import httpx
 
 from .answer import AnswerLimits, AnswerRefused, as_read, read_within
 from .auth import OAuthTokenAuth, VendorBasicAuth
+from .observed_shape import ParsedBody, parse_body
 from .pacing import Pacer, SharedPace
 from .settings import CustomerRef, Settings
 
@@ -66,15 +68,24 @@ class Exchange:
     elapsed: float
     refused: str = ""  # why the body was read no further (a limit), '' when it was read whole
 
+    @cached_property
+    def parsed(self) -> ParsedBody:
+        """The body parsed and its shape walked, once for the record, the drift check and the tests."""
+        return ParsedBody(problem="refused") if self.refused else parse_body(self.response.content)
+
     @property
     def json(self) -> Any:
-        """The body as JSON (ValueError when it is not JSON; AnswerRefused when a limit stopped it)."""
+        """The body as JSON (ValueError when it is not JSON; AnswerRefused when a limit stopped it).
+
+        Every reader gets the same parsed document: it is read, never changed."""
         if self.refused:
             raise AnswerRefused(f"{self.operation_id}: {self.refused}")
-        try:
-            return self.response.json()
-        except RecursionError:
-            raise AnswerRefused(f"{self.operation_id}: JSON nested deeper than the parser's limit of {sys.getrecursionlimit()} levels") from None
+        parsed = self.parsed
+        if parsed.problem == "too deep":
+            raise AnswerRefused(f"{self.operation_id}: JSON nested deeper than the parser's limit of {sys.getrecursionlimit()} levels")
+        if parsed.shape is None:
+            raise ValueError(f"{self.operation_id}: the body is not JSON")
+        return parsed.document
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Schema drift: findings from every observed response, and the files that report them."""
 
+from ..observed_shape import ParsedBody, parse_body
 from .compare import ShapeChange, ShapesError, closed_value_fields, compare_shapes, load_shapes
 from .detect import findings_for
 from .finding import DriftFinding, DriftKind, DriftLog, Severity
@@ -11,6 +12,7 @@ __all__ = [
     "DriftKind",
     "DriftLog",
     "ObservedShapes",
+    "ParsedBody",
     "Severity",
     "ShapeChange",
     "ShapesError",
@@ -18,5 +20,6 @@ __all__ = [
     "compare_shapes",
     "findings_for",
     "load_shapes",
+    "parse_body",
     "write_drift_report",
 ]

@@ -10,17 +10,27 @@ from jsonschema.exceptions import ValidationError
 
 from ..checks import SCHEMA_DOCS
 from ..contract import Contract
-from ..fields import documented_fields, json_paths
+from ..fields import documented_fields
 from .finding import DriftFinding, DriftKind
+from ..observed_shape import ParsedBody, parse_body
 
 __all__ = ["findings_for"]
 
 
 def findings_for(
-    contract: Contract, operation_id: str, status: int, content_type: str, body: bytes, *, request: str = "", refused: str = ""
+    contract: Contract,
+    operation_id: str,
+    status: int,
+    content_type: str,
+    body: bytes,
+    *,
+    request: str = "",
+    refused: str = "",
+    parsed: ParsedBody | None = None,
 ) -> list[DriftFinding]:
     """Every difference between one response and the contract (empty when it conforms); `refused`: why
-    the body was read no further (a limit), which is then the one finding."""
+    the body was read no further (a limit), which is then the one finding; `parsed`: the body already
+    parsed (`parse_body`), so a caller that needs the document too parses it once."""
     operation = contract.operations.get(operation_id)
     if operation is None:
         return []
@@ -39,20 +49,19 @@ def findings_for(
     media = content_type.split(";")[0].strip().lower()
     if documented.schema_uri and media != "application/json":
         found.append(finding("", DriftKind.CONTENT_TYPE_CHANGED, "application/json", media or "(none)"))
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return found + [finding("", DriftKind.BODY_NOT_JSON, "a JSON body", _preview(body))]
-    except RecursionError:
+    parsed = parsed or parse_body(body)
+    if parsed.problem == "too deep":
         return found + [finding("", DriftKind.OVER_A_LIMIT, "JSON nested within the parser's limit", "nested deeper")]
+    if parsed.shape is None:
+        return found + [finding("", DriftKind.BODY_NOT_JSON, "a JSON body", _preview(body))]
     if documented.schema_uri is None:
         return found
-    for error in contract.body_errors(operation_id, status, document):
+    for error in contract.body_errors(operation_id, status, parsed.document):
         found.append(_classify(error, finding))
     declared = _declared(contract, documented.schema_uri)
-    for path in sorted(set(json_paths(document)) - declared):
+    for path in sorted(parsed.shape.fields.keys() - declared):
         if not _under_undeclared(path, declared):
-            found.append(finding(path, DriftKind.UNDOCUMENTED_FIELD, "not in the contract", _type_of_path(document, path)))
+            found.append(finding(path, DriftKind.UNDOCUMENTED_FIELD, "not in the contract", parsed.shape.type_at(path)))
     return found
 
 
@@ -96,20 +105,6 @@ def _classify(error: ValidationError, finding: Any) -> DriftFinding:
 
 def _json_type(value: Any) -> str:
     return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object", type(None): "null"}[type(value)]
-
-
-def _type_of_path(document: Any, path: str) -> str:
-    node: Any = document
-    for part in path.replace("[]", ".[]").split("."):
-        if not part:
-            continue
-        if part == "[]":
-            node = node[0] if isinstance(node, list) and node else None
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            node = None
-    return _json_type(node) if type(node) in (bool, int, float, str, list, dict, type(None)) else "?"
 
 
 def _preview(body: bytes) -> str:

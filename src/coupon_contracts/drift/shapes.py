@@ -8,60 +8,13 @@ compares, so a vendor release can be held against the last good run of staging.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..observed_shape import MAX_VALUES, BodyShape, FieldShape, observed_shape, string_format
+
 __all__ = ["FieldShape", "ObservedShapes", "string_format"]
-
-FORMATS = (
-    ("date-time", re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")),
-    ("date-time-no-zone", re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")),
-    ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
-    ("numeric", re.compile(r"^-?\d+(\.\d+)?$")),
-    ("boolean-string", re.compile(r"^(true|false)$")),
-    ("email", re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")),
-)
-MAX_VALUES = 20  # a field with more distinct values than this is not treated as a set of values
-# Fields whose values form a set worth comparing between runs (flags, kinds, status codes), never ids,
-# codes of coupons or personal data.
-VALUE_FIELDS = re.compile(r"(^|\.)(success|status|is_redeemable|discountType|couponDiscountType|discountOn|discountCode|seriesType|"
-                          r"clientHandlingType|expiryStrategyType|redeemStoreType|issuedAt\.type|adminType)$"
-                          r"|(item_status|status|statusCode|couponStatus)\.code$")  # fmt: skip
-
-
-def string_format(value: str) -> str:
-    """The first known format a string matches, or `text`."""
-    for name, pattern in FORMATS:
-        if pattern.match(value):
-            return name
-    return "text"
-
-
-@dataclass
-class FieldShape:
-    """How one field path looked across the responses of one operation and status."""
-
-    types: set[str] = field(default_factory=set)
-    formats: set[str] = field(default_factory=set)
-    present: int = 0
-    values: set[str] = field(default_factory=set)
-    has_many_values: bool = False
-
-    def as_dict(self, parents: int) -> dict[str, Any]:
-        """The JSON form; presence is the share of the enclosing objects that carried the field."""
-        data: dict[str, Any] = {
-            "types": sorted(self.types),
-            "nullable": "null" in self.types,
-            "present": self.present,
-            "presence": round(self.present / parents, 4) if parents else 0,
-        }
-        if self.formats:
-            data["formats"] = sorted(self.formats)
-        if self.values and not self.has_many_values:
-            data["values"] = sorted(self.values)
-        return data
 
 
 @dataclass
@@ -72,31 +25,18 @@ class ObservedShapes:
     responses: dict[str, dict[str, int]] = field(default_factory=dict)
     objects: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # objects seen at each path
 
-    def observe(self, operation: str, status: int, document: Any) -> None:
-        """Record one JSON body."""
+    def observe(self, operation: str, status: int, document: Any, *, shape: BodyShape | None = None) -> None:
+        """Record one JSON body (its `observed_shape`, when the caller has it already)."""
         key = str(status)
         self.responses.setdefault(operation, {}).setdefault(key, 0)
         self.responses[operation][key] += 1
-        shapes = self.operations.setdefault(operation, {}).setdefault(key, {})
-        self._walk(document, "", shapes, self.objects.setdefault((operation, key), {}))
-
-    def _walk(self, node: Any, path: str, shapes: dict[str, FieldShape], objects: dict[str, int]) -> None:
-        if path:
-            shape = shapes.setdefault(path, FieldShape())
-            shape.present += 1
-            shape.types.add(_json_type(node))
-            if isinstance(node, str):
-                shape.formats.add(string_format(node))
-            if isinstance(node, (str, bool, int)) and VALUE_FIELDS.search(path) and not shape.has_many_values:
-                shape.values.add(str(node).lower() if isinstance(node, bool) else node)
-                shape.has_many_values = len(shape.values) > MAX_VALUES
-        if isinstance(node, dict):
-            objects[path] = objects.get(path, 0) + 1
-            for key, value in node.items():
-                self._walk(value, f"{path}.{key}" if path else key, shapes, objects)
-        elif isinstance(node, list):
-            for value in node:
-                self._walk(value, f"{path}[]", shapes, objects)
+        seen = shape if shape is not None else observed_shape(document)
+        fields = self.operations.setdefault(operation, {}).setdefault(key, {})
+        for path, observed in seen.fields.items():
+            fields.setdefault(path, FieldShape()).merge(observed)
+        objects = self.objects.setdefault((operation, key), {})
+        for path, count in seen.objects.items():
+            objects[path] = objects.get(path, 0) + count
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document observed-shapes.json holds."""
@@ -153,6 +93,3 @@ def _parent(path: str) -> str:
     """`a[].b.c` -> `a[].b`; `a[].b` -> `a[]`; `a` -> `` (the document)."""
     return path.rsplit(".", 1)[0] if "." in path else ""
 
-
-def _json_type(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object", type(None): "null"}.get(type(value), "?")

@@ -76,14 +76,16 @@ def create_app(
     latency_ms: int = 0,
     readings: Iterable[str] | ReadingSet = (),
     readings_seed: int | None = None,
+    last_customer_coupons: int | None = None,
 ) -> Starlette:
     """The mock as an ASGI app; unknown fault or reading names raise `ValueError` listing the known ones.
 
     `latency_ms` delays every answer; hostile faults (hostile.py) wrap the app in `HostileTarget`.
-    `readings_seed` seeds the `random` reading (a ReadingSet passed in already carries its own).
+    `readings_seed` seeds the `random` reading (a ReadingSet passed in already carries its own);
+    `last_customer_coupons`: how many coupons the last customer holds (default: over 100).
     """
     chosen = readings if isinstance(readings, ReadingSet) else ReadingSet(readings, seed=readings_seed)
-    dataset = build_dataset(seed=seed, customers=customers, now=now, list_every_store=chosen.has("v2-series-stores-listed"))
+    dataset = build_dataset(seed=seed, customers=customers, now=now, list_every_store=chosen.has("v2-series-stores-listed"), last_customer_coupons=last_customer_coupons)
     state = MockState(dataset, credentials or MockCredentials(), FaultSet(faults), chosen)
     routes = [
         Route("/v1.1/customer/coupons", _endpoint("getCustomerCouponsV11", v11_customer_coupons, state)),

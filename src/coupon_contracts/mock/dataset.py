@@ -151,7 +151,9 @@ def ordered(coupons: list[Coupon], key: Callable[[Coupon], Any], *, descending: 
     return sorted(by_id, key=key, reverse=descending)  # stable, also reversed: equal keys keep the id order
 
 
-def build_dataset(*, seed: int = 7, customers: int = 8, now: datetime | None = None, list_every_store: bool = False) -> Dataset:
+def build_dataset(
+    *, seed: int = 7, customers: int = 8, now: datetime | None = None, list_every_store: bool = False, last_customer_coupons: int | None = None
+) -> Dataset:
     """A deterministic dataset: the same seed, size and day give the same data.
 
     The first customers are fixed corners: #0 has no coupons, #1 has no e-mail and no external id,
@@ -159,7 +161,8 @@ def build_dataset(*, seed: int = 7, customers: int = 8, now: datetime | None = N
     code, store-restricted, with custom properties); the last holds more coupons than the v1.1
     default limit of 100 (v1.1-customer-coupons.txt:36), so that default is exercised; the rest are random.
     `list_every_store` names every store on series open to all of them, where the default leaves the
-    list empty (sent as the `[-1]` sentinel, D-46).
+    list empty (sent as the `[-1]` sentinel, D-46). `last_customer_coupons` gives the last customer
+    exactly that many instead (a large answer to measure, or a small one to compare it with).
     """
     if customers < 3:
         raise ValueError("the mock dataset needs at least 3 customers to cover its corners")
@@ -204,12 +207,14 @@ def build_dataset(*, seed: int = 7, customers: int = 8, now: datetime | None = N
     issue(corner, restricted, expired=False, redeemed=0)  # redeemable at some stores only
     issue(corner, custom, expired=False, redeemed=0)  # carries custom properties
     for person in people[1:2] + people[3:]:
+        if person is people[-1] and last_customer_coupons is not None:
+            continue
         for _ in range(rng.randint(1, 12)):
             s = rng.choice(series)
             limit = s.max_redemptions_per_coupon
             redeemed = rng.choice([0, 0, 1, 2]) if limit == UNLIMITED else rng.randint(0, limit)
             issue(person, s, expired=rng.random() < 0.35, redeemed=redeemed, mixed_case=rng.random() < 0.3)
-    for _ in range(BULK_COUPONS):
+    for _ in range(BULK_COUPONS if last_customer_coupons is None else last_customer_coupons):
         issue(people[-1], rng.choice(series[:3]), expired=rng.random() < 0.35, redeemed=rng.choice([0, 0, 1]), mixed_case=rng.random() < 0.3)
     return Dataset(now=now, stores=stores, series=series, customers=people, coupons=coupons)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CREDENTIALS = {"COUPON_API_USERNAME": "coupon.qa", "COUPON_API_PASSWORD": "mock-secret-1"}
+CREDENTIALS = {"COUPON_API_USERNAME": "coupon.qa", "COUPON_API_PASSWORD": "mock-secret-1", "COUPON_API_OAUTH_TOKEN": "mock-oauth-token-7f3a"}
 
 
 def free_port() -> int:
@@ -68,7 +68,7 @@ def customers() -> str:
     """The test customers of the mock (asked once, before any measurement, so no CPU column holds it)."""
     described = json.loads(subprocess.run([str(BIN / "coupon-contracts"), "mock", "--describe"], capture_output=True, text=True, check=True).stdout)
     people = described["customers"]
-    return ",".join([f"mobile:{people[0]['mobile']}"] + [f"id:{p['id']}" for p in people[1:6]])
+    return ",".join([f"mobile:{people[0]['mobile']}"] + [f"id:{p['id']}" for p in people[1:6] + people[-1:]])  # the last holds over 100
 
 
 def suite_run(base_url: str, profile: str, workers: int = 1) -> tuple[float, int, int, dict]:

@@ -92,6 +92,9 @@ class Operation:
         return None
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 10x faster, the same safe subset
+
+
 class Contract:
     """The OpenAPI document plus its JSON Schemas, resolved offline and validated lazily per status."""
 
@@ -128,7 +131,7 @@ class Contract:
         if not openapi_path.is_file():
             raise ContractError(f"{openapi_path}: contract file not found (set COUPON_CONTRACTS_CONTRACT or run from the project root)")
         try:
-            document = yaml.safe_load(openapi_path.read_text(encoding="utf-8"))
+            document = yaml.load(openapi_path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{openapi_path}:{mark.line + 1}" if mark else str(openapi_path)

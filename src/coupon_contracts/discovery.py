@@ -16,7 +16,7 @@ from typing import Any
 from .lanes import Lanes
 from .properties import settle
 from .settings import CustomerRef
-from .target import Target, TargetUnavailable
+from .target import Exchange, Target, TargetUnavailable
 
 __all__ = ["CustomerNotFound", "Discovery", "KnownCoupon", "KnownCustomer", "discover", "parse_instant"]
 
@@ -160,7 +160,7 @@ def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, An
     """The v1.1 list's customer entry for one identifier (empty if none), and the whole body."""
     exchange = target.get("getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1})
     _require_usable(target, exchange.response, "GET /v1.1/customer/coupons")
-    body = _json(exchange.response)
+    body = _json(exchange)
     _require_a_list(target, exchange.response, body, "GET /v1.1/customer/coupons", "response", exchange.refused)
     entries = _dig(body, "response", "customers", "customer") or []
     entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
@@ -172,7 +172,7 @@ def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
     """The identifiers the v2 list gives for an id, for a target whose v1.1 list does not take `id` alone (D-02)."""
     exchange = target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1})
     _require_usable(target, exchange.response, "GET /v2/customers/coupons")
-    body = _json(exchange.response)
+    body = _json(exchange)
     _require_a_list(target, exchange.response, body, "GET /v2/customers/coupons", "entity", exchange.refused)
     customers = _dig(body, "entity", "customers")
     found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
@@ -193,7 +193,7 @@ def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
     exchange = target.get("getCustomerCouponsByIdV2", f"/v2/customers/{customer.id}/coupons", {"coupon_code_case": "AS_IT_IS"})
     _require_usable(target, exchange.response, "GET /v2/customers/{customerId}/coupons")
     if exchange.response.status_code == 200:
-        for item in _dig(_json(exchange.response), "entity") or []:
+        for item in _dig(_json(exchange), "entity") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("code"), str):
                 store = item.get("issuedAt") if isinstance(item.get("issuedAt"), dict) else {}
                 customer.coupons.append(
@@ -244,11 +244,10 @@ def _require_usable(target: Target, response: Any, what: str) -> None:
         raise TargetUnavailable(f"{target.label}: {what} answered {response.status_code} during discovery")
 
 
-def _json(response: Any) -> Any:
-    try:
-        return response.json()
-    except (ValueError, RecursionError):
-        return None
+def _json(exchange: Exchange) -> Any:
+    """The body as JSON (the exchange's one parse), None when it is not JSON or was read no further."""
+    parsed = exchange.parsed
+    return parsed.document if parsed.shape is not None else None
 
 
 def _dig(node: Any, *keys: str) -> Any:

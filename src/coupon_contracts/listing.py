@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from .discovery import KnownCustomer
 from .filters import CouponView, coupon_view
+from .properties import Undecidable
 from .redaction import Redactor
 from .target import Exchange, Target
 
@@ -26,17 +27,19 @@ PATHS = {
     "getCustomerCouponsV2": "/v2/customers/coupons",
     "getCouponsV2": "/v2/coupon",
 }
-ALL = 1000  # "everything" for lists whose default page may be smaller
+ALL = 1000  # "everything" for lists whose default page may be smaller: one page of a whole list
+MOST_PAGES = 60  # of ALL each: a whole list is read up to 60,000 coupons, then it is undecidable
 
 
 @dataclass
 class CouponList:
     """One answer of a list operation: the coupons (raw and normalised) and the pagination."""
 
-    exchange: Exchange
+    exchange: Exchange  # the first page's, for the reproducing request
     coupons: list[dict[str, Any]]
     views: list[CouponView]
     pagination: dict[str, Any]
+    pages: int = 1
 
     @property
     def keys(self) -> list[str]:
@@ -48,6 +51,11 @@ class CouponList:
         """pagination.total as a number, if the target sent one."""
         total = self.pagination.get("total")
         return int(total) if isinstance(total, (int, str)) and str(total).isdigit() else None
+
+    @property
+    def is_short(self) -> bool:
+        """The answer lists fewer coupons than its own total says there are."""
+        return self.total is not None and len(self.coupons) < self.total
 
 
 @dataclass
@@ -62,7 +70,8 @@ class Listing:
     def coupons(self, operation_id: str, customer: KnownCustomer, *, whole: bool = True, **params: Any) -> CouponList:
         """The customer's coupons from a list operation (v1.1 list, v2 list, v2 by-id, v2/coupon by issuedToIds).
 
-        `whole`: a paginated list is asked with a large limit unless the query sets one; False sends none.
+        `whole`: a paginated list is asked with a large limit unless the query sets one, and read to
+        its end (`Undecidable` when the target will not give it whole); False sends no limit.
         """
         query = {k: v for k, v in params.items() if v is not None}
         key = (operation_id, customer.id, whole, tuple(sorted((k, ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)) for k, v in query.items())))
@@ -106,7 +115,29 @@ class Listing:
             identifier = customer.v11_identifier() if operation_id == "getCustomerCouponsV11" else {"id": customer.id}
             defaults = {"limit": ALL} if whole and "limit" not in query else {}
             exchange = self.get(operation_id, PATHS[operation_id], identifier | defaults | query)
+            if defaults:
+                return self._to_the_end(operation_id, self.parse(operation_id, exchange), identifier | query)
         return self.parse(operation_id, exchange)
+
+    def _to_the_end(self, operation_id: str, first: CouponList, query: dict[str, Any]) -> CouponList:
+        """The rest of a list its first page left out: v2 pages on with `offset` (v2-customers-coupons.txt:67);
+        the v1.1 list takes no offset (v1.1-customer-coupons.txt:36), so it is asked once more for its total.
+        A full page without a total may have more behind it: read on (v2) or give up (v1.1)."""
+        whole, last = first, len(first.coupons)
+        if operation_id == "getCustomerCouponsV2":
+            while (whole.is_short or (whole.total is None and last >= ALL)) and whole.pages < MOST_PAGES:
+                page = self.parse(operation_id, self.get(operation_id, PATHS[operation_id], query | {"limit": ALL, "offset": len(whole.coupons)}))
+                last = len(page.coupons)
+                if not page.coupons:
+                    break
+                whole = CouponList(first.exchange, whole.coupons + page.coupons, whole.views + page.views, first.pagination, whole.pages + 1)
+        elif first.is_short and first.total is not None and first.total <= ALL * MOST_PAGES:
+            whole = self.parse(operation_id, self.get(operation_id, PATHS[operation_id], query | {"limit": first.total}))
+            whole.pages, last = 2, 0
+        if whole.is_short or (whole.total is None and last >= ALL):
+            counted = f"of the {whole.total} coupons its total counts" if whole.total is not None else f"and no total to say whether a page of {ALL} was the last"
+            raise Undecidable(f"{operation_id}: the whole list could not be read ({len(whole.coupons)} {counted}, in {whole.pages} request(s)): a check against it cannot decide")
+        return whole
 
     @staticmethod
     def parse(operation_id: str, exchange: Exchange) -> CouponList:

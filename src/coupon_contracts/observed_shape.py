@@ -11,16 +11,19 @@ deep as the parser accepts cannot overflow the interpreter's.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import re
 import threading
-from contextlib import contextmanager
+import weakref
+from collections import OrderedDict
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable, Iterator, Sequence
 
-__all__ = ["BodyShape", "FieldShape", "ParsedBody", "observed_shape", "parse_body", "string_format"]
+__all__ = ["BodyMemo", "BodyShape", "FieldShape", "ParsedBody", "observed_shape", "parse_body", "string_format"]
 
 FORMATS = (
     ("date-time", re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")),
@@ -31,6 +34,7 @@ FORMATS = (
     ("email", re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")),
 )
 _FORMAT_STARTS = frozenset("0123456789-tf")  # the first characters every format but email can start with
+QUIET_ABOVE = 2**20  # bodies larger than this are parsed with the cycle collector held (see _no_cycle_collection)
 MAX_VALUES = 20  # a field with more distinct values than this is not treated as a set of values
 # Fields whose values form a set worth comparing between runs (flags, kinds, status codes), never ids,
 # codes of coupons or personal data.
@@ -110,18 +114,60 @@ class ParsedBody:
     document: Any = None
     shape: BodyShape | None = None  # None: not JSON (see `problem`)
     problem: str = ""  # "not JSON" or "too deep"
+    digest: bytes = b""  # of the body: answers with the same digest are the same answer
 
 
-def parse_body(body: bytes) -> ParsedBody:
+class BodyMemo:
+    """A run's recent bodies, by digest: the same answer sent again (one customer asked about in several
+    ways, a case Schemathesis draws twice) is parsed and walked once, and its exchanges share one
+    read-only document.
+
+    The last bodies up to `keep_bytes` (on the wire) are kept; older ones only while an exchange still
+    holds them (weakly), so the memo's memory is bounded by its budget, never by the run.
+    """
+
+    def __init__(self, keep_bytes: int = 64 * 2**20) -> None:
+        self.keep_bytes = keep_bytes
+        self._recent: OrderedDict[bytes, tuple[int, ParsedBody]] = OrderedDict()
+        self._kept = 0
+        self._live: weakref.WeakValueDictionary[bytes, ParsedBody] = weakref.WeakValueDictionary()
+        self._lock = threading.Lock()
+
+    def parse(self, body: bytes) -> ParsedBody:
+        """`parse_body(body)`, or the same answer's parse from before."""
+        digest = hashlib.blake2b(body, digest_size=16).digest()
+        with self._lock:
+            known = self._recent.get(digest, (0, None))[1] or self._live.get(digest)
+            if known is not None:
+                self._keep(digest, len(body), known)
+                return known
+        parsed = parse_body(body, digest=digest)
+        with self._lock:
+            self._live[digest] = parsed
+            self._keep(digest, len(body), parsed)
+        return parsed
+
+    def _keep(self, digest: bytes, size: int, parsed: ParsedBody) -> None:
+        if digest in self._recent:
+            self._recent.move_to_end(digest)
+            return
+        self._recent[digest] = (size, parsed)
+        self._kept += size
+        while self._kept > self.keep_bytes and len(self._recent) > 1:
+            _, (dropped, _) = self._recent.popitem(last=False)
+            self._kept -= dropped
+
+
+def parse_body(body: bytes, *, digest: bytes = b"") -> ParsedBody:
     """Parse `body` and walk its shape, each once, for every consumer of one response."""
-    with _no_cycle_collection():
+    with _no_cycle_collection() if len(body) > QUIET_ABOVE else nullcontext():
         try:
             document = json.loads(body)
         except ValueError:
-            return ParsedBody(problem="not JSON")
+            return ParsedBody(problem="not JSON", digest=digest)
         except RecursionError:
-            return ParsedBody(problem="too deep")
-        return ParsedBody(document, observed_shape(document))
+            return ParsedBody(problem="too deep", digest=digest)
+        return ParsedBody(document, observed_shape(document), digest=digest)
 
 
 _quiet = {"depth": 0, "was_enabled": False}

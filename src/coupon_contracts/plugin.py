@@ -31,7 +31,7 @@ from .run_record import RunRecord
 from .settings import OPERATION_IDS, Settings, SettingsError
 from .lanes import Lanes
 from .pacing import BudgetSpent, SharedPace
-from .properties import NOT_CHECKED, NotChecked, settle
+from .properties import NOT_CHECKED, NotChecked, Undecidable, settle
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "defer", "run_state"]
@@ -348,6 +348,14 @@ def silence() -> Any:
     return run_state.note_silence
 
 
+@pytest.fixture(autouse=True)
+def _discovery_before_the_schema(request: pytest.FixtureRequest) -> None:
+    """Schema tests ask for discovery inside Schemathesis' wrapper, after it builds the schema: ask first,
+    so the run's first request leaves before that work (start-up to the first request)."""
+    if _family_of(request.node) == "schema":
+        request.getfixturevalue("discovery")
+
+
 @pytest.fixture(scope="session")
 def positive_schema(suite_settings: Settings, contract: Contract) -> Any:
     """The contract as a Schemathesis schema, positive generation only."""
@@ -412,13 +420,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except BudgetSpent as exc:
         run_state.skipped_for_budget += 1
         pytest.skip(str(exc))
+    except Undecidable as exc:  # raised outside check_examples (an observation, a one-off request)
+        raise NotChecked(str(exc)) from None
     except AssertionError as failure:
         family = _family_of(item)
         if family is None or run_state.contract is None or run_state.redactor is None:
             raise
         check = _check_of(item)
         message = str(failure)
-        attach_failure(getattr(failure, "exchanges", None) or run_state.current, run_state.contract, run_state.redactor, docs=check.docs if check else ())
+        attach_failure(getattr(failure, "exchanges", None) or list(run_state.current), run_state.contract, run_state.redactor, docs=check.docs if check else ())
         if not message.startswith("["):  # the schema test tags its own message
             message = f"[{family}] {message}"  # Allure categories match on this tag
         if check is not None:

@@ -21,7 +21,7 @@ from .pacing import BudgetSpent
 from .settings import Profile
 from .target import Exchange, TargetUnavailable
 
-__all__ = ["CheckFailed", "NotChecked", "check_examples", "examples_of", "settle"]
+__all__ = ["CheckFailed", "NotChecked", "Undecidable", "check_examples", "examples_of", "settle"]
 
 NOT_CHECKED = "not checked: "
 
@@ -31,6 +31,11 @@ class NotChecked(pytest.skip.Exception):  # type: ignore[misc,name-defined]
 
     def __init__(self, reason: str) -> None:
         super().__init__(NOT_CHECKED + reason)
+
+
+class Undecidable(Exception):
+    """One example that cannot decide its check (a list the target would not give whole): neither a
+    pass nor a failure; when no example decides, the check is not checked, with this as the reason."""
 
 
 class CheckFailed(AssertionError):
@@ -69,9 +74,13 @@ def check_examples(check: Callable[..., bool], examples: Sequence[tuple[Any, ...
     When none did, the check is not checked (`unchecked` says why), never passed. Returns how many decided.
     """
     futures = lanes.map(lambda example: check(*example), examples)
-    settle(futures, what="examples")
-    decided = sum(1 for f in futures if f.result())
+    undecidable = [error for error in (f.exception() for f in futures) if isinstance(error, Undecidable)]
+    settle([f for f in futures if not isinstance(f.exception(), Undecidable)], what="examples")
+    decided = sum(1 for f in futures if f.exception() is None and f.result())
     if not decided:
+        if undecidable:
+            more = f" ({len(undecidable)} examples could not decide)" if len(undecidable) > 1 else ""
+            raise NotChecked(f"{undecidable[0]}{more}; otherwise: {unchecked}")
         raise NotChecked(unchecked if examples else f"no example to draw: {unchecked}")
     return decided
 

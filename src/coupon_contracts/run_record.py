@@ -6,9 +6,10 @@ written from it, so every output of a run tells the same story.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -23,6 +24,8 @@ from .target import Exchange
 __all__ = ["RunRecord", "Tally", "Traffic", "Unchecked"]
 
 _NOT_JSON = object()
+KNOWN_FINDINGS = 256  # distinct answers whose findings are kept: the findings are small, the answers are not
+RECENT_EXCHANGES = 3  # of the test running now, kept for its failure's attachments (each may hold a large body)
 
 
 @dataclass
@@ -101,7 +104,7 @@ class RunRecord:
     mode: str = "positive"  # the generation mode of the schema test running now
     test_hits: int = 0  # answers of the test running now that carried real data
     operations: tuple[str, ...] = ()  # the operations the test running now exercises
-    current: list[Exchange] = field(default_factory=list)  # this test's exchanges, for its attachments
+    current: deque[Exchange] = field(default_factory=lambda: deque(maxlen=RECENT_EXCHANGES))  # this test's last exchanges, for its attachments
     requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked", "skipped": tests, not operations
@@ -117,6 +120,7 @@ class RunRecord:
     skipped_for_budget: int = 0
     pending: list[Future[Any]] = field(default_factory=list)  # this test's checks still running on request lanes
     traffic: Traffic = field(default_factory=Traffic)
+    _known_findings: dict[tuple[str, int, str, bytes], list[DriftFinding]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def observe(self, exchange: Exchange) -> None:
@@ -131,7 +135,7 @@ class RunRecord:
             response = exchange.response
             content_type = response.headers.get("content-type", "")
             parsed = exchange.parsed
-            findings = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, refused=exchange.refused, parsed=parsed)
+            findings = self._findings_of(exchange, content_type, parsed)
             if findings:
                 request = self.redactor.curl(exchange.request)
                 for finding in findings:
@@ -155,6 +159,21 @@ class RunRecord:
                 operation = self.contract.operations.get(exchange.operation_id)
                 self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document, shape=parsed.shape)
 
+    def _findings_of(self, exchange: Exchange, content_type: str, parsed: ParsedBody) -> list[DriftFinding]:
+        """`findings_for` the exchange; the same answer (its digest) to the same operation is held once per run."""
+        assert self.contract is not None
+        response = exchange.response
+        key = (exchange.operation_id, response.status_code, content_type, parsed.digest)
+        known = self._known_findings.get(key) if parsed.digest else None
+        if known is None:
+            known = findings_for(self.contract, exchange.operation_id, response.status_code, content_type, response.content, refused=exchange.refused, parsed=parsed)
+            if parsed.digest:
+                with self._lock:
+                    if len(self._known_findings) >= KNOWN_FINDINGS:
+                        self._known_findings.pop(next(iter(self._known_findings)))
+                    self._known_findings[key] = known
+        return [dataclasses.replace(finding) for finding in known]  # each its own count and request
+
     def not_run(self, catalog: Iterable[str]) -> list[str]:
         """Checks of the catalog that no test of this run held (deselected, or never collected)."""
         return sorted(set(catalog) - self.ran)
@@ -167,7 +186,7 @@ class RunRecord:
     def begin_test(self, family: str, *, mode: str = "positive") -> None:
         """A test starts: its exchanges are collected afresh."""
         self.family, self.mode = family, mode
-        self.current, self.test_hits = [], 0
+        self.current, self.test_hits = deque(maxlen=RECENT_EXCHANGES), 0
 
     def record(self, check: Check, outcome: str, *, reason: str = "", test: str = "") -> None:
         """One test of `check` ended: `passed`, `failed`, `not_checked` or `skipped` (the last two with the reason)."""

@@ -20,7 +20,7 @@ import httpx
 
 from .answer import AnswerLimits, AnswerRefused, as_read, read_within
 from .auth import OAuthTokenAuth, VendorBasicAuth
-from .observed_shape import ParsedBody, parse_body
+from .observed_shape import BodyMemo, ParsedBody, parse_body
 from .pacing import Pacer, SharedPace
 from .settings import CustomerRef, Settings
 
@@ -67,11 +67,14 @@ class Exchange:
     response: httpx.Response
     elapsed: float
     refused: str = ""  # why the body was read no further (a limit), '' when it was read whole
+    memo: BodyMemo | None = field(default=None, repr=False, compare=False)  # the target's: identical answers share one parse
 
     @cached_property
     def parsed(self) -> ParsedBody:
         """The body parsed and its shape walked, once for the record, the drift check and the tests."""
-        return ParsedBody(problem="refused") if self.refused else parse_body(self.response.content)
+        if self.refused:
+            return ParsedBody(problem="refused")
+        return self.memo.parse(self.response.content) if self.memo is not None else parse_body(self.response.content)
 
     @property
     def json(self) -> Any:
@@ -106,6 +109,7 @@ class Target:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     outage: TargetUnavailable | None = None  # once the target is found down, nothing more is sent
     limits: AnswerLimits = field(default_factory=AnswerLimits)
+    bodies: BodyMemo = field(default_factory=BodyMemo, repr=False)
 
     def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
         """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
@@ -162,7 +166,7 @@ class Target:
                     raise TargetUnavailable(f"{where} answered {', '.join(reasons)} on {attempt} tries{_page_hint(response)}: persistent {'throttling' if response.status_code == 429 else 'gateway or server errors'}")
                 self.sleep(wait if wait is not None else self.retry.delay(attempt, self.rng))
                 continue
-            exchange = Exchange(operation_id, request, response, time.perf_counter() - started, refused)
+            exchange = Exchange(operation_id, request, response, time.perf_counter() - started, refused, self.bodies)
             if reasons:
                 self.flaky.append(FlakyRequest(operation_id, request, attempt, reasons))
             for observer in self.observers:
@@ -239,7 +243,7 @@ def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) ->
         credentials = {"username": settings.username, "password": settings.password.reveal()}
     # One pooled client per process: keep-alive connections are reused by every lane for the whole run.
     limits = httpx.Limits(max_keepalive_connections=max(8, settings.workers), max_connections=max(16, settings.workers))
-    client = httpx.Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False, limits=limits)
+    client = _Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False, limits=limits)
     answers = AnswerLimits(max_bytes=int(settings.max_body_mb * 1024 * 1024), deadline=settings.deadline)
     return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, pacer=pacer, limits=answers)
 
@@ -252,7 +256,7 @@ def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, st
     app = create_app(faults=settings.mock_faults, readings=settings.mock_readings, readings_seed=settings.mock_readings_seed)
     state = app.state.mock
     creds = state.credentials
-    client = TestClient(app, base_url=MOCK_BASE_URL, raise_server_exceptions=False, headers=headers)
+    client = type("_MockClient", (_NoCookieJar, TestClient), {})(app, base_url=MOCK_BASE_URL, raise_server_exceptions=False, headers=headers)
     client.auth = VendorBasicAuth(creds.username, creds.password)
     client.timeout = timeout
     customers = settings.customers or mock_customers(state.dataset)
@@ -260,6 +264,34 @@ def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, st
     faults = f" with faults {', '.join(sorted(settings.mock_faults))}" if settings.mock_faults else ""
     readings = f" with readings {', '.join(sorted(state.readings.names))}" if state.readings else ""  # `random` resolved
     return Target(MOCK_BASE_URL, client, customers, f"embedded mock{faults}{readings}", credentials, mock=state)
+
+
+class _ForgetfulCookies(httpx.Cookies):
+    """A jar that keeps nothing: httpx hands it every response."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Keep no cookie (the APIs authenticate every request by header, never by session)."""
+
+
+class _NoCookieJar:
+    """Mixed into the client: staging's cookies are neither kept nor sent back. A stateless read-only
+    suite has no use for them, a session cookie is a secret better never held, and httpx's cookiejar
+    glue (a urllib Request per response) was 5% of a run's CPU."""
+
+    _forgetful = _ForgetfulCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """Always empty."""
+        return self._forgetful
+
+    @cookies.setter
+    def cookies(self, value: Any) -> None:
+        pass
+
+
+class _Client(_NoCookieJar, httpx.Client):
+    """The pooled client to a remote target."""
 
 
 def mock_customers(dataset: Any) -> tuple[CustomerRef, ...]:

@@ -130,6 +130,11 @@ class Listing:
                 last = len(page.coupons)
                 if not page.coupons:
                     break
+                if set(page.keys) & set(whole.keys):  # the same coupons again: offset is not applied, the rest is out of reach
+                    raise Undecidable(
+                        f"{operation_id}: the whole list could not be read: offset={len(whole.coupons)} answered coupons of the first page again "
+                        f"({len(whole.coupons)} of the {whole.total if whole.total is not None else 'uncounted'} coupons read): a check against it cannot decide"
+                    )
                 whole = CouponList(first.exchange, whole.coupons + page.coupons, whole.views + page.views, first.pagination, whole.pages + 1)
         elif first.is_short and first.total is not None and first.total <= ALL * MOST_PAGES:
             whole = self.parse(operation_id, self.get(operation_id, PATHS[operation_id], query | {"limit": first.total}))

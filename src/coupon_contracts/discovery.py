@@ -8,6 +8,7 @@ tests to report, so here a missing field only means less is known.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -113,6 +114,30 @@ class Discovery:
         allowed = {s for c in self.coupons for s in c.redeemable_at or ()}
         return sorted(issuing | allowed)
 
+
+    def export(self) -> dict[str, Any]:
+        """As plain JSON data, to hand to other processes of the run (`from_export` reads it back)."""
+        def coupon(c: KnownCoupon) -> dict[str, Any]:
+            return dataclasses.asdict(c) | {"valid_till": c.valid_till.isoformat() if c.valid_till else None}
+
+        customers = [
+            {"ref": [c.ref.field, c.ref.value], "id": c.id, "mobile": c.mobile, "email": c.email, "external_id": c.external_id, "listed": c.listed, "coupons": [coupon(k) for k in c.coupons]}
+            for c in self.customers
+        ]
+        return {"now": self.now.isoformat(), "customers": customers}
+
+    @classmethod
+    def from_export(cls, data: dict[str, Any]) -> Discovery:
+        """The discovery another process of the run made (`export`)."""
+        def coupon(k: dict[str, Any]) -> KnownCoupon:
+            redeemable = tuple(k["redeemable_at"]) if k.get("redeemable_at") is not None else None
+            return KnownCoupon(**(k | {"valid_till": parse_instant(k["valid_till"]), "redeemable_at": redeemable}))
+
+        customers = [
+            KnownCustomer(CustomerRef(*c["ref"]), c["id"], c["mobile"], c["email"], c["external_id"], [coupon(k) for k in c["coupons"]], c["listed"])
+            for c in data["customers"]
+        ]
+        return cls(customers, datetime.fromisoformat(data["now"]))
 
     def health(self) -> dict[str, Any]:
         """What the test customers let the suite reach, and what no customer has (for the sign-off)."""

@@ -32,12 +32,14 @@ from .settings import OPERATION_IDS, Settings, SettingsError
 from .lanes import Lanes
 from .pacing import BudgetSpent, SharedPace
 from .properties import NOT_CHECKED, NotChecked, Undecidable, settle
+from .shared_discovery import SharedDiscovery, read_shared
 from .target import Target, TargetUnavailable, open_target
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "defer", "run_state"]
 
 EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 2, 3
 SHARED_PACE = pytest.StashKey[SharedPace]()
+SHARED_DISCOVERY = pytest.StashKey[SharedDiscovery]()
 OPTIONS = {
     "base_url": "target base URL (COUPON_API_BASE_URL); unset: the embedded mock",
     "username": "Basic username (COUPON_API_USERNAME)",
@@ -109,11 +111,26 @@ def pytest_configure(config: pytest.Config) -> None:
     if _has_workers(config):  # one rate limit, one budget and one cap on requests in flight for every worker
         settings = _settings()  # when None, the workers' suite_settings fixture reports why
         config.stash[SHARED_PACE] = SharedPace.create(settings.workers if settings else 1)
+        if settings is not None and not settings.is_mock:  # the workers boot while the controller discovers
+            _share_discovery(config, settings)
     config.addinivalue_line("markers", "check(id): the catalog entry (coupon_contracts.checks) a conformance test holds: family, operations, doc lines")
     config.addinivalue_line("markers", "silence(entry): a conformance test that only records what the target does where the docs are silent (register entry)")
 
 
+def _share_discovery(config: pytest.Config, settings: Settings) -> None:
+    try:
+        contract = _contract_once()
+    except ContractError:
+        return  # every worker's contract fixture says what is wrong
+    redactor = run_state.redactor = _redactor_of(settings)
+    run_state.contract = contract
+    shared = SharedDiscovery(settings, contract, redactor, config.stash[SHARED_PACE], run_state.observe)
+    config.stash[SHARED_DISCOVERY] = shared.start()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if SHARED_DISCOVERY in config.stash:
+        config.stash[SHARED_DISCOVERY].close()
     if SHARED_PACE in config.stash:
         config.stash[SHARED_PACE].close()
 
@@ -326,10 +343,11 @@ def lanes(suite_settings: Settings) -> Iterator[Lanes]:
 
 
 @pytest.fixture(scope="session")
-def discovery(target: Target, redactor: Redactor, lanes: Lanes) -> Discovery:
-    """The test customers as the target knows them."""
+def discovery(target: Target, redactor: Redactor, lanes: Lanes, suite_settings: Settings, pytestconfig: pytest.Config) -> Discovery:
+    """The test customers as the target knows them (in a parallel run, as the controller found them)."""
+    shared = getattr(pytestconfig, "workerinput", {}).get("coupon_shared_pace")
     try:
-        found = discover(target, lanes=lanes)
+        found = (read_shared(Path(shared), timeout=suite_settings.deadline * 5 + 60) if shared else None) or discover(target, lanes=lanes)
     except BudgetSpent as exc:
         stop("usage", f"{exc} before discovery finished: raise COUPON_API_MAX_REQUESTS")
     except CustomerNotFound as exc:

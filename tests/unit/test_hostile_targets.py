@@ -121,7 +121,7 @@ def test_answers_over_a_limit_cost_no_more_memory_than_a_plain_run(outcomes) -> 
 
 @pytest.mark.parametrize("name", sorted(n for n, f in HOSTILE_FAULTS.items() if f.outcome == "exit 3"))
 def test_an_outage_met_on_request_lanes_is_still_exit_3(name: str, tmp_path) -> None:
-    """Four lanes over two processes: the first lane to find the target down stops the others."""
+    """Four lanes over three processes: the first lane to find the target down stops the others."""
     code, output, signoff, _, _ = _run(name, tmp_path, "--workers", "4")
     assert code == 3 and "Traceback" not in output, output[-3000:]
     assert len([line for line in output.splitlines() if line.startswith("coupon-contracts: not judged")]) == 1, output[-2000:]

@@ -44,6 +44,9 @@ class Redactor:
     secrets: set[str] = field(default_factory=set)
     pii: dict[str, str] = field(default_factory=dict)  # value -> mask
     is_masking_pii: bool = True
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _replacements: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _pattern_key: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add_credentials(self, *, username: str | None = None, password: str | None = None, oauth_token: str | None = None) -> None:
         """Register the run's credentials, with the derived forms that could leak (MD5, Basic value)."""
@@ -65,14 +68,25 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """Scrub a piece of text."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
+        known = self._known_values()
+        if known is not None:
+            replacement = self._replacements
+            text = known.sub(lambda m: replacement[m.group(0)], text)  # one pass, however many values are known
         if self.is_masking_pii:
-            for value, masked in sorted(self.pii.items(), key=lambda kv: len(kv[0]), reverse=True):
-                text = text.replace(value, masked)
             text = EMAIL.sub(lambda m: mask_value("email", unquote(m.group(0))), text)
             text = NAMED_MOBILE.sub(lambda m: m.group(1) + mask_value("mobile", m.group(2)), text)
         return text
+
+    def _known_values(self) -> re.Pattern[str] | None:
+        """One pattern of every secret and (when masking) PII value, longest first; rebuilt when they change."""
+        key = (frozenset(self.secrets), tuple(self.pii.items()) if self.is_masking_pii else ())
+        if key != self._pattern_key:
+            values = {secret: REDACTED for secret in self.secrets}
+            values |= {value: masked for value, masked in self.pii.items() if value not in values} if self.is_masking_pii else {}
+            ordered = sorted(values, key=len, reverse=True)  # a longer value wins over one it contains
+            self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+            self._replacements, self._pattern_key = values, key
+        return self._pattern
 
     def json(self, document: Any) -> Any:
         """Scrub a JSON document: PII fields masked by name, every string scrubbed."""

@@ -230,7 +230,10 @@ def large_answers() -> None:
 
     sys.path.insert(0, str(Path(__file__).parent))
     contract = Contract.load()
-    _today(contract, "getCustomerCouponsByIdV2", "warm-up", b'{"entity": [], "success": true}')  # validators compiled, as in a run
+    from coupon_contracts.drift import findings_for
+
+    for operation_id in ("getCustomerCouponsByIdV2", "getCustomerCouponsV2"):  # validators compiled first, as in a run
+        findings_for(contract, operation_id, 200, "application/json", b"{}")
     print("## 4. One large answer: validate, drift-check, record its shape\n")
     print("| answer | coupons | body MiB | today: s | today: peak MiB | node by node: s | node by node: peak MiB |")
     print("|---|---|---|---|---|---|---|")

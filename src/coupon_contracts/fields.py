@@ -8,13 +8,13 @@ it lists every property path a schema declares, with the JSON types it allows th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from referencing._core import Resolver
 
 from .contract import Contract
 
-__all__ = ["DocumentedField", "documented_fields", "json_paths"]
+__all__ = ["DocumentedField", "documented_fields"]
 
 _COMBINATORS = ("allOf", "anyOf", "oneOf", "then", "else")
 
@@ -70,14 +70,3 @@ def _walk(
         for sub in subs if isinstance(subs, list) else [subs] if isinstance(subs, dict) else []:
             _walk(sub, resolver, path, out, required=False, seen=seen)
 
-
-def json_paths(document: Any, prefix: str = "") -> Iterator[str]:
-    """Every property path present in a JSON document, in the same notation as `documented_fields`."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            here = f"{prefix}.{key}" if prefix else key
-            yield here
-            yield from json_paths(value, here)
-    elif isinstance(document, list):
-        for value in document:
-            yield from json_paths(value, f"{prefix}[]")

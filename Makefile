@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 test: install renderer
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/mypy
 	$(BIN)/python -m pytest tests/unit tests/cleanroom
 
 run: install

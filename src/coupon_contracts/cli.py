@@ -164,7 +164,7 @@ VERDICTS = {
 }
 
 
-def _print_verdict(result: int, state, reports: Path) -> None:
+def _print_verdict(result: int, state: Any, reports: Path) -> None:
     drift = state.drift
     breaking = len(drift.breaking)
     counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
@@ -176,12 +176,12 @@ def _print_verdict(result: int, state, reports: Path) -> None:
     checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
-    by_reason: dict[str, list[str]] = {}
+    by_reason: dict[tuple[str, str], list[str]] = {}
     for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
         by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)
-    for (outcome, reason), checks in list(by_reason.items())[:8]:
-        names = ", ".join(checks[:3]) + (f" and {len(checks) - 3} more" if len(checks) > 3 else "")
-        print(f"coupon-contracts: {outcome} ({len(checks)}): {reason} [{names}]")
+    for (outcome, reason), ids in list(by_reason.items())[:8]:
+        names = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        print(f"coupon-contracts: {outcome} ({len(ids)}): {reason} [{names}]")
     if len(by_reason) > 8:
         print(f"coupon-contracts: ... and {len(by_reason) - 8} more reasons: see signoff.md")
     traffic = state.traffic.summary()
@@ -265,7 +265,7 @@ def _mock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def describe(state) -> dict:
+def describe(state: Any) -> dict[str, Any]:
     """What `mock --describe` prints: credentials and every customer's identifiers."""
     creds = state.credentials
     return {
@@ -308,7 +308,7 @@ def _report(args: argparse.Namespace) -> int:
     The page must make no request to another host when opened: it is scanned after rendering, and
     removed with exit 2 if anything (a renderer upgrade bringing analytics back) would phone out.
     """
-    from .reporting.allure_report import RenderFailed, RendererMissing, external_references, render, write_categories
+    from .reporting.allure_report import RendererMissing, RenderFailed, external_references, render, write_categories
 
     results = args.reports / "allure-results"
     if not results.is_dir():

@@ -6,7 +6,6 @@ a body matches; nothing else reads the contract files.
 
 from __future__ import annotations
 
-
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -338,10 +337,10 @@ def _retrieve_file(uri: str) -> Resource[Any]:
     """Load `file://` schemas from disk; the contract never reaches the network."""
     parsed = urlparse(urldefrag(uri).url)
     if parsed.scheme != "file":
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(uri)
     path = Path(unquote(parsed.path))
     if not path.is_file():
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(uri)
     try:
         contents = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

@@ -141,7 +141,7 @@ class Discovery:
 
     def health(self) -> dict[str, Any]:
         """What the test customers let the suite reach, and what no customer has (for the sign-off)."""
-        customers = [
+        customers: list[dict[str, Any]] = [
             {
                 "id": c.id,
                 "via": c.ref.field,
@@ -220,7 +220,7 @@ def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
     if exchange.response.status_code == 200:
         for item in _dig(_json(exchange), "entity") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("code"), str):
-                store = item.get("issuedAt") if isinstance(item.get("issuedAt"), dict) else {}
+                store: dict[str, Any] = item["issuedAt"] if isinstance(item.get("issuedAt"), dict) else {}
                 customer.coupons.append(
                     KnownCoupon(
                         id=item["id"],

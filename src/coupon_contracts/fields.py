@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from referencing._core import Resolver
-
 from .contract import Contract
 
 __all__ = ["DocumentedField", "documented_fields"]
@@ -38,8 +36,8 @@ def documented_fields(contract: Contract, schema_uri: str) -> dict[str, Document
     return fields
 
 
-def _walk(
-    schema: Any, resolver: Resolver, path: str, out: dict[str, DocumentedField], *, required: bool, seen: frozenset[str]
+def _walk(  # resolver: a referencing Resolver, a type the package does not export
+    schema: Any, resolver: Any, path: str, out: dict[str, DocumentedField], *, required: bool, seen: frozenset[str]
 ) -> None:
     if not isinstance(schema, dict):
         return

@@ -63,7 +63,7 @@ class Listing:
     """Reads coupon lists from the target, each distinct question once per run, from any request lane."""
 
     target: Target
-    cache: dict[tuple, Future[CouponList]] = field(default_factory=dict)
+    cache: dict[tuple[Any, ...], Future[CouponList]] = field(default_factory=dict)
     repeated: set[str] = field(default_factory=set)  # operations that took several values only as repeated parameters
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

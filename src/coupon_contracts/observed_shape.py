@@ -241,7 +241,7 @@ def _columns(dicts: Sequence[dict[str, Any]]) -> dict[str, Sequence[Any]]:
         if len(keys) == 1:
             transposed: Iterable[Sequence[Any]] = ([m[keys[0]] for m in members],)
         else:
-            transposed = zip(*map(itemgetter(*keys), members))
-        for key, column in zip(keys, transposed):
+            transposed = zip(*map(itemgetter(*keys), members), strict=True)
+        for key, column in zip(keys, transposed, strict=True):
             pieces.setdefault(key, []).append(column)
     return {key: parts[0] if len(parts) == 1 else list(chain.from_iterable(parts)) for key, parts in pieces.items()}

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from concurrent.futures import Future, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -21,19 +21,19 @@ from .checks import CHECKS, Check
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
 from .drift import write_drift_report
+from .lanes import Lanes
+from .pacing import BudgetSpent, SharedPace
+from .properties import NOT_CHECKED, NotChecked, Undecidable, settle
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import attach_failure, label_markers, scrub_folder, write_drift_summary
 from .reporting.junit import drop_subtests
 from .reporting.signoff import build_signoff, write_signoff
-from .verdict import EXIT_INCOMPLETE, Verdict
 from .run_record import RunRecord
-from .settings import OPERATION_IDS, Settings, SettingsError
-from .lanes import Lanes
-from .pacing import BudgetSpent, SharedPace
-from .properties import NOT_CHECKED, NotChecked, Undecidable, settle
+from .settings import Settings, SettingsError
 from .shared_discovery import SharedDiscovery, read_shared
 from .target import Target, TargetUnavailable, open_target
+from .verdict import EXIT_INCOMPLETE, Verdict
 
 __all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "defer", "run_state"]
 
@@ -66,7 +66,7 @@ OPTIONS = {
 run_state = RunRecord()
 
 
-def stop(reason: str, message: str) -> None:
+def stop(reason: str, message: str) -> NoReturn:
     """End the session: a usage error (exit 2) or an unusable target (exit 3), one line."""
     run_state.exit_reason = reason
     run_state.exit_message = message
@@ -182,7 +182,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     wanted = set(settings.operations) if settings else set()
     if not wanted:
         return
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         check = _check_of(item)
         (dropped if check is not None and not wanted & set(check.operations) else kept).append(item)
@@ -261,7 +262,7 @@ def _tally(report: pytest.TestReport) -> None:
     """Tally each test as passed, failed, or not checked (a skip: never a pass), where reports gather (never in a worker)."""
     if _is_worker(_config):
         return
-    check = CHECKS.get(dict(report.user_properties).get("coupon_check", ""))
+    check = CHECKS.get(str(dict(report.user_properties).get("coupon_check", "")))
     if check is None or hasattr(report, "context"):  # a subtest (one Schemathesis case) is not a check of its own
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -459,7 +460,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write every report of the run; a breaking finding fails the run even if no test asserted it."""
     if _is_worker(session.config):
-        session.config.workeroutput["coupon_contracts"] = json.dumps(run_state.export())
+        session.config.workeroutput["coupon_contracts"] = json.dumps(run_state.export())  # type: ignore[attr-defined]  # xdist sets it on workers
         return
     if _has_workers(session.config):
         _prepare_controller(session)

@@ -81,7 +81,7 @@ class Redactor:
         """One pattern of every secret and (when masking) PII value, longest first; rebuilt when they change."""
         key = (frozenset(self.secrets), tuple(self.pii.items()) if self.is_masking_pii else ())
         if key != self._pattern_key:
-            values = {secret: REDACTED for secret in self.secrets}
+            values = dict.fromkeys(self.secrets, REDACTED)
             values |= {value: masked for value, masked in self.pii.items() if value not in values} if self.is_masking_pii else {}
             ordered = sorted(values, key=len, reverse=True)  # a longer value wins over one it contains
             self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None

@@ -105,16 +105,16 @@ class RunRecord:
     test_hits: int = 0  # answers of the test running now that carried real data
     operations: tuple[str, ...] = ()  # the operations the test running now exercises
     current: deque[Exchange] = field(default_factory=lambda: deque(maxlen=RECENT_EXCHANGES))  # this test's last exchanges, for its attachments
-    requests: Counter = field(default_factory=Counter)  # (operationId, family) -> requests sent
+    requests: Counter[tuple[str, str]] = field(default_factory=Counter)  # (operationId, family) -> requests sent
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
-    outcomes: Counter = field(default_factory=Counter)  # "passed", "failed", "not_checked", "skipped": tests, not operations
+    outcomes: Counter[str] = field(default_factory=Counter)  # "passed", "failed", "not_checked", "skipped": tests, not operations
     unchecked: list[Unchecked] = field(default_factory=list)
     failed_checks: set[str] = field(default_factory=set)
     ran: set[str] = field(default_factory=set)  # check ids with an outcome in this run
     silences: dict[str, dict[str, str]] = field(default_factory=dict)  # what the target does where the docs are silent
     verdict: Any = None  # the Verdict, once the run is finished
     data: dict[str, Any] = field(default_factory=dict)  # data health: what the test customers let the suite reach
-    positive_cases: Counter = field(default_factory=Counter)  # (operationId, "hit" or "miss"): positive schema cases on real data
+    positive_cases: Counter[tuple[str, str]] = field(default_factory=Counter)  # (operationId, "hit" or "miss"): positive schema cases on real data
     parameters_seen: dict[str, set[str]] = field(default_factory=dict)
     flaky: list[dict[str, object]] = field(default_factory=list)  # requests that passed only after retries
     skipped_for_budget: int = 0
@@ -136,7 +136,7 @@ class RunRecord:
             content_type = response.headers.get("content-type", "")
             parsed = exchange.parsed
             findings = self._findings_of(exchange, content_type, parsed)
-            if findings:
+            if findings and self.redactor is not None:
                 request = self.redactor.curl(exchange.request)
                 for finding in findings:
                     finding.request = request
@@ -155,7 +155,7 @@ class RunRecord:
             self.drift.responses += 1
             for finding in findings:
                 self.drift.add(finding)
-            if document is not _NOT_JSON:
+            if document is not _NOT_JSON and self.contract is not None:
                 operation = self.contract.operations.get(exchange.operation_id)
                 self.shapes.observe(operation.label if operation else exchange.operation_id, exchange.response.status_code, document, shape=parsed.shape)
 
@@ -222,7 +222,7 @@ class RunRecord:
             "pii": redactor.pii if redactor else {},
         }
 
-    def merge(self, data: dict) -> None:
+    def merge(self, data: dict[str, Any]) -> None:
         """Add a worker's export to this record."""
         if data.get("exit_reason") and not self.exit_reason:
             self.exit_reason, self.exit_message = data["exit_reason"], data["exit_message"]
@@ -257,7 +257,7 @@ def _reaches_data(exchange: Exchange, document: Any) -> bool:
     """A 2xx answer that carries a coupon or a customer: the case reached real data, not "not found"."""
     if not 200 <= exchange.response.status_code < 300 or not isinstance(document, dict):
         return False
-    response = document.get("response") if isinstance(document.get("response"), dict) else {}
+    response: dict[str, Any] = document["response"] if isinstance(document.get("response"), dict) else {}
     if exchange.operation_id == "getCustomerCouponsV11":
         customers = (response.get("customers") or {}).get("customer") or []
         return any(isinstance(c, dict) and (c.get("item_status") or {}).get("code") == 1000 and ((c.get("coupons") or {}).get("coupon")) for c in customers)

@@ -11,8 +11,8 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -45,7 +45,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """Backoff before retry number `attempt` (1-based), with +-50% jitter."""
-        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * (0.5 + rng.random())
+        return float(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * (0.5 + rng.random()))
 
 
 @dataclass

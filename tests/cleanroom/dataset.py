@@ -208,7 +208,7 @@ class Dataset:
         self.seed = seed
         rng = random.Random(seed)
         self.stores = [Store(i, c, n) for i, (c, n) in
-                       zip(rng.sample(range(70_000_000, 79_999_999), len(STORES)), STORES)]
+                       zip(rng.sample(range(70_000_000, 79_999_999), len(STORES)), STORES, strict=True)]
         self.store_by_id = {s.id: s for s in self.stores}
         self._build_series(rng)
         self._build_customers(rng)
@@ -219,7 +219,7 @@ class Dataset:
     def _build_series(self, rng):
         self.series = {}
         ids = rng.sample(range(20_000, 99_999), len(SERIES))
-        for sid, row in zip(ids, SERIES):
+        for sid, row in zip(ids, SERIES, strict=True):
             (key, desc, info, dcode, dtype, dval, dupto, don, strat, vtd, vdays,
              pcm, pum, multi, sum_, anyu, stores, rvf, con, window, props,
              purpose, org) = row

@@ -24,9 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .dataset import ORG_ID, UTC, Dataset
-from .render import (CODE_CASES, fmt_code, num_str, v1_coupon, v1_customer,
-                     v1_series_info, v2_coupon_brief, v2_detailed_coupon,
-                     v2_list_coupon, v2_list_customer)
+from .render import CODE_CASES, fmt_code, num_str, v1_coupon, v1_customer, v1_series_info, v2_coupon_brief, v2_detailed_coupon, v2_list_coupon, v2_list_customer
 
 DEFAULT_LIMIT = 100        # v1.1-customer-coupons.txt:36 (and v2 examples :153)
 
@@ -107,7 +105,7 @@ def q_date(request: Request, name: str) -> Optional[datetime]:
             raise ValueError
         return datetime.combine(date.fromisoformat(v), time(0, 0, tzinfo=UTC))
     except ValueError:
-        raise BadParam(name, f"'{name}' must be a date YYYY-MM-DD")
+        raise BadParam(name, f"'{name}' must be a date YYYY-MM-DD") from None
 
 
 def split_list(v: Optional[str]) -> list:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import pytest
 
 from coupon_contracts.mock import HOSTILE_FAULTS
-
 from coupon_contracts.mock.hostile import OVER_LIMITS
 
 from .conftest import ROOT, clean_env, served_mock

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from jsonschema.exceptions import ValidationError
 
 from ..checks import SCHEMA_DOCS
 from ..contract import Contract
 from ..fields import documented_fields
-from .finding import DriftFinding, DriftKind
 from ..observed_shape import ParsedBody, parse_body
+from .finding import DriftFinding, DriftKind
 
 __all__ = ["findings_for"]
 
@@ -85,7 +85,7 @@ def _path_of(error: ValidationError) -> str:
     return out
 
 
-def _classify(error: ValidationError, finding: Any) -> DriftFinding:
+def _classify(error: ValidationError, finding: Callable[[str, DriftKind, str, str], DriftFinding]) -> DriftFinding:
     path = _path_of(error)
     schema = error.schema if isinstance(error.schema, dict) else {}
     observed = json.dumps(error.instance)[:80]

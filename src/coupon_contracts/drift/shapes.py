@@ -79,9 +79,9 @@ class ObservedShapes:
             for st, count in statuses.items():
                 self.responses.setdefault(op, {})[st] = self.responses.get(op, {}).get(st, 0) + count
         for op, st, counts in data["objects"]:
-            mine = self.objects.setdefault((op, st), {})
+            objects = self.objects.setdefault((op, st), {})
             for path, count in counts.items():
-                mine[path] = mine.get(path, 0) + count
+                objects[path] = objects.get(path, 0) + count
 
     def write(self, path: Path) -> None:
         """Write observed-shapes.json."""

@@ -394,10 +394,8 @@ async def v2_coupon(request: Request, state: MockState) -> Response:
     if faults.has("v2-coupon-codes-partial"):
         lists["couponCodes"] = lists["couponCodes"][:1]
     coupon_ids = set() if faults.has("v2-coupon-ids-ignored") else {int(v) for v in lists["couponIds"]}
-    if faults.has("v2-coupon-lookup-case-sensitive"):
-        codes, fold = set(lists["couponCodes"]), (lambda s: s)
-    else:
-        codes, fold = {c.casefold() for c in lists["couponCodes"]}, str.casefold
+    fold: Callable[[str], str] = _as_sent if faults.has("v2-coupon-lookup-case-sensitive") else str.casefold
+    codes = {fold(c) for c in lists["couponCodes"]}
     found = [c for c in ds.coupons if c.customer_id in customer_ids or c.id in coupon_ids or fold(c.code) in codes]
     found = _unpaged(request, ordered(found, lambda c: c.created_date, descending=True, ties=state.ties), readings)
     case = _code_case(request)
@@ -519,3 +517,8 @@ def _spoiled(coupons: list[Any], faults: FaultSet, filter_name: str) -> list[Any
 def known_faults() -> list[str]:
     """Names of every fault in the catalog, hostile-target ones included."""
     return sorted(set(FAULTS) | set(HOSTILE_FAULTS))
+
+
+def _as_sent(code: str) -> str:
+    """A coupon code compared as sent, letter case and all (the case-sensitive lookup fault)."""
+    return code

@@ -152,7 +152,8 @@ class ReadingSet:
 def _random_pick(rng: random.Random, taken_groups: set[str]) -> list[str]:
     """Each reading with even odds, then one per group (drawn by the same generator), skipping groups already taken."""
     drawn = [name for name in sorted(READINGS) if rng.random() < 0.5]
-    picked, groups = [], {}
+    picked: list[str] = []
+    groups: dict[str, list[str]] = {}
     for name in drawn:
         group = READINGS[name].group
         if group is None:

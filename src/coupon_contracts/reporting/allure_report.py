@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 __all__ = [
     "ALLURE_VERSION",
@@ -76,7 +76,7 @@ def _tagged(*tags: str) -> str:
 
 _UNTAGGED = _PREFIX.replace("^", "^(?!") + r"\[(?:" + "|".join(TAGS) + r")\])[\s\S]*"
 
-CATEGORIES: list[dict] = [
+CATEGORIES: list[dict[str, Any]] = [
     {"name": "Schema drift", "matchedStatuses": _FAILING, "messageRegex": _tagged("schema")},
     {"name": "Behaviour", "matchedStatuses": _FAILING, "messageRegex": _tagged("filters", "consistency", "errors")},
     {"name": "Security", "matchedStatuses": _FAILING, "messageRegex": _tagged("security")},
@@ -139,7 +139,7 @@ def write_environment(results_dir: Path, properties: dict[str, str]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def allure_config(output: Path) -> dict:
+def allure_config(output: Path) -> dict[str, Any]:
     """The Allure 3 config `render` uses: the allure2 plugin, one file, and the categories."""
     return {
         "name": REPORT_NAME,

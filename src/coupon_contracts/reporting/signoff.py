@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..checks import CHECKS, CheckFamily
 from ..contract import Contract
 from ..fields import documented_fields
 from ..redaction import Redactor
-from ..checks import CHECKS, CheckFamily
 from ..run_record import RunRecord
 from ..verdict import Verdict
 
@@ -52,7 +52,8 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         findings = [f for f in record.drift.findings.values() if f.operation == op.label]
         documented = documented_parameters(contract, op.operation_id)
         seen_params = documented & record.parameters_seen.get(op.operation_id, set())
-        fields = set(documented_fields(contract, op.responses["200"].schema_uri)) if "200" in op.responses else set()
+        schema_uri = op.responses["200"].schema_uri if "200" in op.responses else None
+        fields = set(documented_fields(contract, schema_uri)) if schema_uri else set()
         observed = set(record.shapes.operations.get(op.label, {}).get("200", {}))
         operations.append(
             {
@@ -100,7 +101,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
 
 def _data_health(record: RunRecord) -> dict[str, Any]:
     """What share of positive generated cases reached real data, and what the test customers lack."""
-    cases = {}
+    cases: dict[str, dict[str, int]] = {}
     for (operation, hit), count in record.positive_cases.items():
         cases.setdefault(operation, {"hit": 0, "miss": 0})[hit] += count
     reach = {op: {**c, "share": round(c["hit"] / (c["hit"] + c["miss"]), 4) if c["hit"] + c["miss"] else 0.0} for op, c in sorted(cases.items())}

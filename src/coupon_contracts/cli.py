@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing more (and not on exit either)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     checks = commands.add_parser("checks", help="list every check: its id, family, operations and the doc lines it holds")
     checks.add_argument("--json", action="store_true", help="print JSON: a list of {id, family, operations, docs, summary}")
     checks.set_defaults(command=_checks)
+
+    contract = commands.add_parser("contract", help="the contract as other tools want it")
+    forms = contract.add_subparsers(dest="form", required=True, metavar="FORM")
+    bundle = forms.add_parser("bundle", help="one OpenAPI file with every schema inlined (for Postman, Prism, Swagger UI)")
+    bundle.add_argument("--contract", type=Path, default=None, help="the contract to bundle (default: the shipped one, or COUPON_CONTRACTS_CONTRACT)")
+    bundle.add_argument("--output", "-o", type=Path, default=None, help="write here (.json: JSON, else YAML); default: YAML on stdout")
+    bundle.set_defaults(command=_bundle)
 
     report = commands.add_parser("report", help="render the HTML report of a run")
     report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
@@ -130,6 +141,30 @@ def _run(args: argparse.Namespace) -> int:
     result = exit_code(int(code), plugin.run_state.exit_reason, plugin.run_state.verdict)
     _print_verdict(result, plugin.run_state, reports)
     return result
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    """Write the single-file contract."""
+    import yaml
+
+    from .bundle import bundled
+    from .contract import Contract, ContractError
+
+    try:
+        document = bundled(Contract.load(args.contract or os.environ.get("COUPON_CONTRACTS_CONTRACT") or None))
+    except ContractError as exc:
+        raise UsageError(str(exc)) from None
+    is_json = args.output is not None and args.output.suffix == ".json"
+    text = json.dumps(document, indent=2) + "\n" if is_json else yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {args.output}: cannot write ({exc.strerror or exc})") from None
+    print(f"coupon-contracts: wrote {args.output} ({len(document['components']['schemas'])} schemas inlined)", file=sys.stderr)
+    return EXIT_OK
 
 
 def _checks(args: argparse.Namespace) -> int:

@@ -83,6 +83,8 @@ def _rewrite(case: Any, discovery: Discovery, customer: KnownCustomer, rng: rand
                     query.pop(wire_name)
         if not any(k in query for k in keys):
             query["id"] = str(customer.id)
+        if operation_id == "isCouponRedeemableV11" and "mobile" in known:
+            query["mobile"] = known["mobile"]  # the page marks mobile* required (D-03): a case with it reaches data under either reading
     live = [c.code for c in customer.coupons if c.is_expired(discovery.now) is False and c.redemptions_left != 0]
     codes = (live if live and rng.random() < 0.75 else [c.code for c in customer.coupons]) or [c.code for c in discovery.coupons]
     if operation_id == "isCouponRedeemableV11" and codes:

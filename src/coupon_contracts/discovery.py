@@ -183,10 +183,7 @@ def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None
 
 def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, Any], Any]:
     """The v1.1 list's customer entry for one identifier (empty if none), and the whole body."""
-    exchange = target.get("getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1})
-    _require_usable(target, exchange.response, "GET /v1.1/customer/coupons")
-    body = _json(exchange)
-    _require_a_list(target, exchange.response, body, "GET /v1.1/customer/coupons", "response", exchange.refused)
+    exchange, body = _read_a_list(target, "getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1}, "response")
     entries = _dig(body, "response", "customers", "customer") or []
     entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
     is_found = _dig(entry, "item_status", "code") in (1000, None) and str(entry.get("id", "")).isdigit()
@@ -195,10 +192,7 @@ def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, An
 
 def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
     """The identifiers the v2 list gives for an id, for a target whose v1.1 list does not take `id` alone (D-02)."""
-    exchange = target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1})
-    _require_usable(target, exchange.response, "GET /v2/customers/coupons")
-    body = _json(exchange)
-    _require_a_list(target, exchange.response, body, "GET /v2/customers/coupons", "entity", exchange.refused)
+    exchange, body = _read_a_list(target, "getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1}, "entity")
     customers = _dig(body, "entity", "customers")
     found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
     return {k: str(found[f]) for k, f in (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId")) if found.get(f)}
@@ -246,6 +240,26 @@ def _store_list(value: Any) -> tuple[int, ...] | None:
     if not isinstance(stores, list) or not stores or not all(isinstance(s, int) for s in stores) or -1 in stores:
         return None
     return tuple(stores)
+
+
+def _read_a_list(target: Target, operation_id: str, path: str, params: dict[str, Any], envelope: str) -> tuple[Exchange, Any]:
+    """GET a list discovery needs; a broken 200 (not JSON, cut short, empty, another shape) is asked
+    again, as the transport's own retries would (it may be a glitch), and then reported as broken."""
+    what = f"GET {path}"
+    for attempt in range(1, target.retry.attempts + 1):
+        exchange = target.get(operation_id, path, params)
+        _require_usable(target, exchange.response, what)
+        body = _json(exchange)
+        try:
+            _require_a_list(target, exchange.response, body, what, envelope, exchange.refused)
+            return exchange, body
+        except TargetUnavailable as broken:
+            if exchange.refused:  # a limit is no glitch: asking again gets the same
+                raise
+            if attempt == target.retry.attempts:
+                raise TargetUnavailable(f"{broken} (the same on {attempt} tries)") from None
+            target.sleep(target.retry.delay(attempt, target.rng))
+    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
 
 def _require_a_list(target: Target, response: Any, body: Any, what: str, envelope: str, refused: str = "") -> None:

@@ -99,3 +99,4 @@ def test_one_decided_example_is_enough_and_a_failure_still_fails() -> None:
 
     with pytest.raises(AssertionError, match="the filter is wrong"):
         check_examples(failing, [(0,), (1,)], Lanes(1), unchecked="x")
+

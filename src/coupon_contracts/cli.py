@@ -126,6 +126,7 @@ def _run(args: argparse.Namespace) -> int:
             "--clean-alluredir",
             "-p",
             "no:cacheprovider",
+            "--assert=plain",  # every check says what it expected and saw; pytest's rewriting would add the repr of whole answers
             "-p",
             "no:unraisableexception",  # at the end it runs full collections over all the run holds: 4% of a ci run's CPU, for a warning no verdict uses
             *PLUGINS,

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import pytest
 
 from . import __version__
+from .bundle import bundled
 from .checks import CHECKS, Check
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
@@ -395,7 +396,10 @@ def _schema(suite_settings: Settings, contract: Contract, modes: list[Any]) -> A
     """The contract as a Schemathesis schema, set up for the profile."""
     import schemathesis
 
-    schema = schemathesis.openapi.from_path(str(contract.openapi_path))
+    # The one-file form: the same schemas, and Schemathesis reads no file (through its YAML loader) for
+    # each of the two schemas; relative references (the examples' externalValue) still resolve from here.
+    schema = schemathesis.openapi.from_dict(bundled(contract))
+    schema.location = contract.openapi_path.absolute().as_uri()
     profile = suite_settings.profile
     schema.config.seed = suite_settings.seed
     schema.config.generation.update(

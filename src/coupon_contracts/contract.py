@@ -27,6 +27,7 @@ __all__ = [
     "DocumentedResponse",
     "Operation",
     "default_contract_path",
+    "references_in",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -224,7 +225,7 @@ class Contract:
                         raise ContractError(f"{self.openapi_path}: {op.label} {response.status} example '{name}': {example} not found")
         for schema_file, document in documents.items():
             uri = schema_file.resolve().as_uri()
-            for ref in _refs_in(document):
+            for ref in references_in(document):
                 self._resolve(urldefrag_join(uri, ref), where=f"{schema_file}: $ref '{ref}'")
 
     def _resolve(self, uri: str, *, where: str) -> None:
@@ -316,16 +317,17 @@ def urldefrag_join(base: str, ref: str) -> str:
     return urljoin(base, ref)
 
 
-def _refs_in(node: Any) -> Iterator[str]:
+def references_in(node: Any) -> Iterator[str]:
+    """Every `$ref` string in a JSON or YAML document, depth first."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str):
             yield ref
         for value in node.values():
-            yield from _refs_in(value)
+            yield from references_in(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _refs_in(value)
+            yield from references_in(value)
 
 
 def _retrieve_contents(uri: str) -> Any:

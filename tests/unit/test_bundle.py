@@ -13,7 +13,7 @@ from referencing.jsonschema import DRAFT202012
 
 from coupon_contracts.bundle import bundled
 from coupon_contracts.cli import main
-from coupon_contracts.contract import Contract
+from coupon_contracts.contract import Contract, references_in
 
 BUNDLE_URI = "urn:coupon-contracts:bundle"
 
@@ -21,7 +21,7 @@ BUNDLE_URI = "urn:coupon-contracts:bundle"
 def test_the_bundle_is_valid_openapi_with_no_reference_outside_it(contract: Contract) -> None:
     document = bundled(contract)
     validate(document)
-    references = [ref for ref in _refs(document) if not ref.startswith("#/")]
+    references = [ref for ref in references_in(document) if not ref.startswith("#/")]
     assert references == []
     assert len(document["components"]["schemas"]) >= 20
 
@@ -56,17 +56,6 @@ def test_the_command_writes_yaml_or_json(tmp_path, capsys) -> None:
     assert json.loads((tmp_path / "coupons.json").read_text())["components"]["schemas"]
     assert main(["contract", "bundle", "-o", str(tmp_path / "missing" / "x.yaml")]) == 2
     assert "--output" in capsys.readouterr().err
-
-
-def _refs(node):
-    if isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            yield node["$ref"]
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
 
 
 def _escape(path: str) -> str:

@@ -124,6 +124,8 @@ class Listing:
         the v1.1 list takes no offset (v1.1-customer-coupons.txt:36), so it is asked once more for its total.
         A full page without a total may have more behind it: read on (v2) or give up (v1.1)."""
         whole, last = first, len(first.coupons)
+        if last < ALL:
+            return first  # a short first page is the whole list, whatever its total counts (all coupons, or the filter's)
         if operation_id == "getCustomerCouponsV2":
             while (whole.is_short or (whole.total is None and last >= ALL)) and whole.pages < MOST_PAGES:
                 page = self.parse(operation_id, self.get(operation_id, PATHS[operation_id], query | {"limit": ALL, "offset": len(whole.coupons)}))

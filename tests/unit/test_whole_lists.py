@@ -76,6 +76,18 @@ def test_a_v11_list_capped_below_its_total_is_undecidable() -> None:
         listing.coupons("getCustomerCouponsV11", CUSTOMER)
 
 
+def test_a_short_first_page_is_the_whole_list_whatever_its_total_counts() -> None:
+    """A target whose total counts all the customer's coupons, not the filter's, is not read on."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        coupons = [{"id": n, "code": f"C{n:05d}"} for n in range(10)]
+        return httpx.Response(200, json={"entity": {"pagination": {"total": 50}, "customers": [{"id": 7, "coupons": coupons}]}})
+
+    client = httpx.Client(base_url="http://target.invalid", transport=httpx.MockTransport(answer))
+    listing = Listing(Target("http://target.invalid", client, (CUSTOMER.ref,), "test"))
+    assert len(listing.coupons("getCustomerCouponsV2", CUSTOMER, status="ACTIVE").keys) == 10
+
+
 def test_a_page_the_query_asks_for_is_not_read_on() -> None:
     listing, calls = _v2_list(50)
     assert len(listing.coupons("getCustomerCouponsV2", CUSTOMER, limit=5).keys) == 5 and len(calls) == 1

@@ -54,7 +54,7 @@ def _send_and_check(case, request, target, redactor, contract) -> None:
         raise CheckFailed(explain(f"[schema] {operation_id}: JSON nested deeper than the parser's limit", redactor, exchange), [exchange]) from None
     except FailureGroup as failure:
         response = exchange.response
-        findings = findings_for(contract, operation_id, response.status_code, response.headers.get("content-type", ""), response.content)
+        findings = findings_for(contract, operation_id, response.status_code, response.headers.get("content-type", ""), response.content, parsed=exchange.parsed)
         fields = list(dict.fromkeys(f"  {f.kind.value} at {f.path or '(body)'}: docs: {', '.join(f.docs)}" for f in findings if f.docs))[:5]
         message = "\n".join([f"[schema] {operation_id}: {failure}", *fields])
         raise CheckFailed(explain(message, redactor, exchange), [exchange]) from None

@@ -49,14 +49,14 @@ def attach_failure(exchanges: list[Exchange], contract: Contract, redactor: Reda
     for number, exchange in enumerate(exchanges[-MAX_ATTACHED_EXCHANGES:], 1):
         response = exchange.response
         allure.attach(redactor.curl(exchange.request), name=f"request {number} (curl)", attachment_type=allure.attachment_type.TEXT)
-        try:
-            body = json.dumps(redactor.json(response.json()), indent=2)
-            kind = allure.attachment_type.JSON
-        except ValueError:
+        parsed = exchange.parsed  # the run's one parse: no second one, and no RecursionError on a deep body
+        if parsed.shape is not None:
+            body, kind = json.dumps(redactor.json(parsed.document), indent=2), allure.attachment_type.JSON
+        else:
             body, kind = redactor.text(response.text[:20000]), allure.attachment_type.TEXT
         allure.attach(body, name=f"response {number}: {response.status_code}", attachment_type=kind)
         content_type = response.headers.get("content-type", "")
-        findings = findings_for(contract, exchange.operation_id, response.status_code, content_type, response.content)
+        findings = findings_for(contract, exchange.operation_id, response.status_code, content_type, response.content, refused=exchange.refused, parsed=exchange.parsed)
         if findings:
             found = [redactor.json(f.as_dict()) for f in findings]
             allure.attach(json.dumps(found, indent=2), name=f"drift findings {number}", attachment_type=allure.attachment_type.JSON)

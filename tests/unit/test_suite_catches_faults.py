@@ -187,7 +187,7 @@ def test_a_retyping_fault_is_a_breaking_finding_naming_the_field(outcomes) -> No
 
 
 def test_caught_figure(outcomes) -> None:
-    """The README's figure: every fault but the docs-silent and the non-breaking ones fails the check named for it."""
+    """The figure in docs/checking.md: every fault but the docs-silent and the non-breaking ones fails the check named for it."""
     caught = [n for n in FAULTS if outcomes[n][0] == 1]
     assert sorted(set(FAULTS) - set(caught)) == sorted(set(DOCS_SILENT) | NOT_BREAKING)
     assert len(FAULTS) == 58 and len(caught) == 56

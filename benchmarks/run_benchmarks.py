@@ -9,8 +9,11 @@
 4. Large answers: validating, drift-checking and recording the shape of one answer with 5,000 and
    50,000 coupons, today's code path beside the node-by-node one it replaced (node_by_node.py).
 5. A run whose test customer holds 5,000 coupons against the same run with a customer of 15: CPU.
+6. The hostile answers of the issue at their full size (a 300 MB list, a gzip bomb of 4 GiB, a byte
+   every 2 s, 200,000 levels, a broken discovery), each a whole run with the default limits: its
+   verdict, its wall time, its peak resident memory (os.wait4) and whether any traceback showed.
 
-Usage: .venv/bin/python benchmarks/run_benchmarks.py [--rounds 3] [--sections 1,2,3,4,5] > benchmarks/latest.md
+Usage: .venv/bin/python benchmarks/run_benchmarks.py [--rounds 3] [--sections 1,2,3,4,5,6] > benchmarks/latest.md
 """
 
 from __future__ import annotations
@@ -263,10 +266,52 @@ def large_customer(rounds: int) -> None:
     print(f"\nMedian ratio **{statistics.median(ratios):.2f}** (goal <= 4). The CPU counted is the run's alone (the mock runs apart).\n")
 
 
+HOSTILE_AT_FULL_SIZE = [  # (the answer, the mock's arguments, the operation the run is held to)
+    ("a 300 MB JSON list (streamed)", ("--fault", "hostile-huge-body", "--huge-mib", "300"), "getCouponsV2"),
+    ("gzip that inflates to 4 GiB", ("--fault", "hostile-gzip-bomb", "--bomb-mib", "4096"), "getCouponsV2"),
+    ("a 200 whose body trickles in a byte every 2 s", ("--fault", "hostile-trickle", "--trickle-seconds", "2"), "getCouponsV2"),
+    ("JSON nested 200,000 levels deep", ("--fault", "hostile-deep-json", "--deep-levels", "200000"), "getCouponsV2"),
+    ("a truncated 200 from /v1.1/customer/coupons during discovery", ("--fault", "hostile-truncated-discovery"), "getCouponsV2"),
+]
+
+
+def _read_all(process: subprocess.Popen[bytes], into: list[bytes]) -> None:
+    into.append(process.stdout.read() if process.stdout else b"")
+
+
+def hostile_at_full_size() -> None:
+    """Section 6: each hostile answer of the issue at full size, a whole quick run with the default limits."""
+    print("## 6. The issue's hostile answers at full size: a quick run each, default limits\n")
+    print("| answer | exit | verdict line | wall s | peak resident MiB | traceback |\n|---|---|---|---|---|---|")
+    for label, mock_args, operation_id in HOSTILE_AT_FULL_SIZE:
+        with ServedMock(*mock_args) as url:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("COUPON_")} | CREDENTIALS
+            env |= {"COUPON_API_BASE_URL": url, "COUPON_API_CUSTOMERS": customers(), "COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_OPERATIONS": operation_id}
+            command = [str(BIN / "coupon-contracts"), "run", "--reports", tempfile.mkdtemp(prefix="bench-"), "--workers", "1"]
+            started = time.perf_counter()
+            process = subprocess.Popen(command, cwd=tempfile.mkdtemp(prefix="bench-cwd-"), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            output: list[bytes] = []
+            reader = threading.Thread(target=_read_all, args=(process, output))
+            reader.start()
+            killer = threading.Timer(600, process.kill)
+            killer.start()
+            _, status, usage = os.wait4(process.pid, 0)
+            killer.cancel()
+            wall = time.perf_counter() - started
+            reader.join()
+        text = b"".join(output).decode("utf-8", "replace")
+        lines = [line.strip() for line in text.splitlines()]
+        verdict = next((line for line in lines if line.startswith("coupon-contracts: ") and "(exit " in line), lines[-1] if lines else "")
+        cause = next((line for line in lines if line.startswith("coupon-contracts: breaking")), "")
+        shown = re.sub(r"; reports in \S+", "", f"{verdict} {cause}").replace("|", "/")
+        print(f"| {label} | {os.waitstatus_to_exitcode(status)} | {shown[:400]} | {wall:.1f} | {usage.ru_maxrss / 1024:.0f} | {'yes' if 'Traceback' in text else 'no'} |")
+    print("\nGoal: each a named verdict within 60 s, below 1 GiB resident, no traceback; the bomb and the list refused at the limit.\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the sections that compare two runs")
-    parser.add_argument("--sections", default="1,2,3,4,5", help="which sections, comma-separated")
+    parser.add_argument("--sections", default="1,2,3,4,5,6", help="which sections, comma-separated")
     args = parser.parse_args()
     sections = {s.strip() for s in args.sections.split(",")}
     print(f"# coupon-contracts benchmarks ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {args.rounds} rounds)\n")
@@ -286,6 +331,8 @@ def main() -> None:
         large_answers()
     if "5" in sections:
         large_customer(args.rounds)
+    if "6" in sections:
+        hostile_at_full_size()
 
 
 if __name__ == "__main__":

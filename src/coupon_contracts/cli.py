@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     mock.add_argument("--list-readings", action="store_true", help="list the reading catalog and exit")
     mock.add_argument("--last-customer-coupons", type=int, default=None, metavar="N", help="give the last customer exactly N coupons (default: over 100, the v1.1 default page)")
+    mock.add_argument("--huge-mib", type=int, default=None, metavar="N", help="hostile-huge-body: stream N MiB of JSON (default 48)")
+    mock.add_argument("--bomb-mib", type=int, default=None, metavar="N", help="hostile-gzip-bomb: gzip that inflates to N MiB (default 256)")
+    mock.add_argument("--trickle-seconds", type=float, default=None, metavar="S", help="hostile-trickle: one byte every S seconds (default 0.5)")
+    mock.add_argument("--deep-levels", type=int, default=None, metavar="N", help="hostile-deep-json: JSON nested N levels deep (default 200,000)")
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
 
@@ -212,6 +216,10 @@ def _print_verdict(result: int, state: Any, reports: Path) -> None:
     checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
+    for finding in drift.breaking[:3]:  # the cause, named on the console: the first breaking findings
+        where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
+        observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed
+        print(f"coupon-contracts: breaking ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
     by_reason: dict[tuple[str, str], list[str]] = {}
     for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
         by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)
@@ -269,13 +277,15 @@ def _mock(args: argparse.Namespace) -> int:
         raise UsageError(f"--customers must be at least 3 (got {args.customers}): the dataset's corners need three customers")
     if args.last_customer_coupons is not None and args.last_customer_coupons < 1:
         raise UsageError(f"--last-customer-coupons must be 1 or more (got {args.last_customer_coupons})")
+    sizes = _hostile_sizes(args)
     try:
         readings = ReadingSet(args.reading, seed=args.seed)
     except ValueError as exc:
         raise UsageError(f"--reading: {exc}") from None
     try:
         app = create_app(
-            seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms, readings=readings, last_customer_coupons=args.last_customer_coupons
+            seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms, readings=readings, last_customer_coupons=args.last_customer_coupons,
+            hostile_sizes=sizes,
         )
     except ValueError as exc:
         raise UsageError(f"--fault: {exc}") from None
@@ -299,6 +309,17 @@ def _mock(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"--port {args.port}: cannot serve on {args.host}: {exc.strerror or exc}") from None
     return EXIT_OK
+
+
+def _hostile_sizes(args: argparse.Namespace) -> Any:
+    """The over-limit answers' sizes from `--huge-mib` and the rest; each must be above zero."""
+    from .mock import HostileSizes
+
+    given = {name: getattr(args, name) for name in ("huge_mib", "bomb_mib", "trickle_seconds", "deep_levels") if getattr(args, name) is not None}
+    for name, value in given.items():
+        if value <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be above 0 (got {value})")
+    return HostileSizes(**given)
 
 
 def describe(state: Any) -> dict[str, Any]:

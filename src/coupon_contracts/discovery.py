@@ -254,10 +254,9 @@ def _read_a_list(target: Target, operation_id: str, path: str, params: dict[str,
             _require_a_list(target, exchange.response, body, what, envelope, exchange.refused)
             return exchange, body
         except TargetUnavailable as broken:
-            if exchange.refused:  # a limit is no glitch: asking again gets the same
-                raise
-            if attempt == target.retry.attempts:
-                raise TargetUnavailable(f"{broken} (the same on {attempt} tries)") from None
+            if exchange.refused or attempt == target.retry.attempts:  # a limit is no glitch: asking again gets the same
+                target.outage = broken if exchange.refused else TargetUnavailable(f"{broken} (the same on {attempt} tries)")
+                raise target.outage from None  # and the other customers are not asked: one broken answer decides
             target.sleep(target.retry.delay(attempt, target.rng))
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 

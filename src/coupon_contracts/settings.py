@@ -157,7 +157,7 @@ class Settings:
     max_requests: int | None = None  # the run's request budget; None: no budget
     workers: int = 1  # requests in flight at once, for the whole run: lanes in each of `processes`, one shared cap
     contract: Path | None = None  # another contracts/openapi.yaml (its schemas/ beside contracts/)
-    deadline: float = 60.0  # seconds for one whole answer, however slowly it trickles in (timeout is per read)
+    deadline: float = 30.0  # seconds for one whole answer, however slowly it trickles in (timeout is per read)
     max_body_mb: float = 32.0  # the largest body read, on the wire and after decompression (MiB)
 
     @property
@@ -217,7 +217,7 @@ def _build(given: Mapping[str, _Given], config_file: Path | None) -> Settings:
     timeout = 10.0
     if "timeout" in given:
         timeout = _number(given["timeout"], allow_zero=False, fix="is not a number of seconds > 0; use e.g. 10 or 2.5")
-    deadline = _number(given["deadline"], allow_zero=False, fix="is not a number of seconds > 0; use e.g. 60") if "deadline" in given else 60.0
+    deadline = _number(given["deadline"], allow_zero=False, fix="is not a number of seconds > 0; use e.g. 30") if "deadline" in given else 30.0
     max_body_mb = _number(given["max_body_mb"], allow_zero=False, fix="is not a number of MiB > 0; use e.g. 32") if "max_body_mb" in given else 32.0
     if "rate_limit" in given:
         fix = "is not a number of requests per second >= 0; use e.g. 5, or 0 for no limit"

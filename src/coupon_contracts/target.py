@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .answer import AnswerLimits, AnswerRefused, as_read, read_within
+from .answer import PAST_DEADLINE, AnswerLimits, AnswerRefused, OperationWithheld, as_read, read_within
 from .auth import OAuthTokenAuth, VendorBasicAuth
 from .observed_shape import BodyMemo, ParsedBody, parse_body
 from .pacing import Pacer, SharedPace
@@ -110,6 +110,7 @@ class Target:
     outage: TargetUnavailable | None = None  # once the target is found down, nothing more is sent
     limits: AnswerLimits = field(default_factory=AnswerLimits)
     bodies: BodyMemo = field(default_factory=BodyMemo, repr=False)
+    withheld: dict[str, str] = field(default_factory=dict)  # operation -> why its requests are no longer sent
 
     def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
         """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
@@ -128,6 +129,8 @@ class Target:
     def _send(self, operation_id: str, request: httpx.Request, auth: httpx.Auth | None | str) -> Exchange:
         if self.outage is not None:  # other lanes found it down: do not hammer it
             raise self.outage
+        if operation_id in self.withheld:  # a trickling operation would hold every later request as long
+            raise OperationWithheld(f"{operation_id}: not sent: an earlier answer was {self.withheld[operation_id]}; each of its requests would wait as long")
         try:
             return self._send_with_retries(operation_id, request, auth)
         except TargetUnavailable as outage:
@@ -167,6 +170,8 @@ class Target:
                 self.sleep(wait if wait is not None else self.retry.delay(attempt, self.rng))
                 continue
             exchange = Exchange(operation_id, request, response, time.perf_counter() - started, refused, self.bodies)
+            if PAST_DEADLINE in refused:
+                self.withheld.setdefault(operation_id, refused)
             if reasons:
                 self.flaky.append(FlakyRequest(operation_id, request, attempt, reasons))
             for observer in self.observers:

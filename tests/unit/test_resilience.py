@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from coupon_contracts.answer import AnswerLimits, OperationWithheld
 from coupon_contracts.pacing import BudgetSpent, Pacer, SharedPace
 from coupon_contracts.target import RetryPolicy, Target, TargetUnavailable
 
@@ -182,3 +183,21 @@ def test_a_process_alone_uses_every_token_of_the_run() -> None:
     finally:
         shared.close()
     assert not shared.folder.exists()
+
+
+def test_an_operation_past_the_deadline_is_not_asked_again() -> None:
+    """A trickle costs one deadline, not one per request: the first answer is refused (the violation),
+    the operation's later requests are withheld, and other operations are still sent."""
+
+    def trickle():
+        for _ in range(3):
+            time.sleep(0.03)
+            yield b" "
+
+    target = target_with([httpx.Response(200, content=trickle()), ok()], [])
+    target.limits = AnswerLimits(deadline=0.05)
+    first = target.get("getCouponsV2", "/v2/coupon", {"couponCodes": "A"})
+    assert "COUPON_API_DEADLINE" in first.refused
+    with pytest.raises(OperationWithheld, match=r"getCouponsV2: not sent: an earlier answer was body still arriving after 0.05 s"):
+        target.get("getCouponsV2", "/v2/coupon", {"couponCodes": "B"})
+    assert target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": "1"}).response.status_code == 200

@@ -3,7 +3,7 @@
 from .app import MockCredentials, create_app
 from .dataset import Dataset, build_dataset
 from .faults import FAULTS, Fault, FaultSet, Probe
-from .hostile import HOSTILE_FAULTS, HostileFault
+from .hostile import HOSTILE_FAULTS, HostileFault, HostileSizes
 from .readings import READINGS, Reading, ReadingSet
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Fault",
     "FaultSet",
     "HostileFault",
+    "HostileSizes",
     "MockCredentials",
     "Probe",
     "READINGS",

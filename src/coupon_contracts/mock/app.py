@@ -24,7 +24,7 @@ from starlette.routing import Route
 from . import representation as wire
 from .dataset import Coupon, Customer, Dataset, build_dataset, ordered
 from .faults import FAULTS, FaultSet
-from .hostile import HOSTILE_FAULTS, HostileTarget
+from .hostile import HOSTILE_FAULTS, HostileSizes, HostileTarget
 from .readings import ReadingSet
 
 __all__ = ["MockCredentials", "create_app"]
@@ -77,12 +77,14 @@ def create_app(
     readings: Iterable[str] | ReadingSet = (),
     readings_seed: int | None = None,
     last_customer_coupons: int | None = None,
+    hostile_sizes: HostileSizes | None = None,
 ) -> Starlette:
     """The mock as an ASGI app; unknown fault or reading names raise `ValueError` listing the known ones.
 
     `latency_ms` delays every answer; hostile faults (hostile.py) wrap the app in `HostileTarget`.
     `readings_seed` seeds the `random` reading (a ReadingSet passed in already carries its own);
-    `last_customer_coupons`: how many coupons the last customer holds (default: over 100).
+    `last_customer_coupons`: how many coupons the last customer holds (default: over 100);
+    `hostile_sizes`: how large the over-limit hostile answers are (default: the catalog's).
     """
     chosen = readings if isinstance(readings, ReadingSet) else ReadingSet(readings, seed=readings_seed)
     dataset = build_dataset(seed=seed, customers=customers, now=now, list_every_store=chosen.has("v2-series-stores-listed"), last_customer_coupons=last_customer_coupons)
@@ -97,7 +99,7 @@ def create_app(
     app = Starlette(routes=routes)
     app.state.mock = state
     if latency_ms or state.faults.names & set(HOSTILE_FAULTS):
-        app.add_middleware(HostileTarget, faults=state.faults, latency_ms=latency_ms)
+        app.add_middleware(HostileTarget, faults=state.faults, latency_ms=latency_ms, sizes=hostile_sizes)
     return app
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from .faults import OTHER_NAMES, FaultSet
 
-__all__ = ["HOSTILE_FAULTS", "HostileFault", "HostileTarget", "SLOW_SECONDS"]
+__all__ = ["HOSTILE_FAULTS", "HostileFault", "HostileSizes", "HostileTarget", "SLOW_SECONDS"]
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -25,8 +26,18 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 SLOW_SECONDS = 3.0  # longer than the timeouts the hostile tests use
 GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 UNAVAILABLE_PAGE = b"<html><body><h1>503 Service Temporarily Unavailable</h1><p>Please retry later.</p></body></html>"
-HUGE_MIB, BOMB_MIB, TRICKLE_SECONDS, DEEP_LEVELS = 48, 256, 0.5, 200_000
+HUGE_MIB, BOMB_MIB, TRICKLE_SECONDS, DEEP_LEVELS = 48, 256, 0.5, 200_000  # the catalog's sizes: over the tests' 8 MiB limit, quick to serve
 NON_JSON_PAGE = b"<!DOCTYPE html><html><body><h1>Maintenance</h1><p>We'll be back soon.</p></body></html>"
+
+
+@dataclass(frozen=True)
+class HostileSizes:
+    """How large, inflated, slow or deep the over-limit answers are (`mock --huge-mib` and the rest)."""
+
+    huge_mib: int = HUGE_MIB
+    bomb_mib: int = BOMB_MIB
+    trickle_seconds: float = TRICKLE_SECONDS
+    deep_levels: int = DEEP_LEVELS
 
 
 @dataclass(frozen=True)
@@ -66,10 +77,11 @@ OTHER_NAMES.update(HOSTILE_FAULTS)
 class HostileTarget:
     """ASGI middleware: the mock as a slow, flaky or broken staging."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], faults: FaultSet, *, latency_ms: int = 0) -> None:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], faults: FaultSet, *, latency_ms: int = 0, sizes: HostileSizes | None = None) -> None:
         self.app = app
         self.faults = faults
         self.latency = latency_ms / 1000
+        self.sizes = sizes or HostileSizes()
         self.counter = itertools.count()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -100,7 +112,7 @@ class HostileTarget:
         if has("hostile-truncated-json") and path == "/v2/customers/coupons":
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
         if path == "/v2/coupon" and (over := next((f for f in OVER_LIMITS if has(f)), None)):
-            return await OVER_LIMITS[over](send, receive)
+            return await OVER_LIMITS[over](send, receive, self.sizes)
         if has("hostile-truncated-discovery") and path == "/v1.1/customer/coupons":
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
         if has("hostile-empty-body") and path.startswith("/v2/customers/") and path.endswith("/coupons") and path != "/v2/customers/coupons":
@@ -136,38 +148,48 @@ async def _answer(send: Send, status: int, body: bytes, media_type: str, extra: 
 # -- answers over the suite's limits: never held in memory here either -----------------------------
 
 
-async def _huge(send: Send, receive: Receive) -> None:
+async def _huge(send: Send, receive: Receive, sizes: HostileSizes) -> None:
     item = b'{"code": "HUGE0001", "seriesId": 1, "description": "' + b"x" * 1000 + b'"},'
     chunk = item * (1024 * 1024 // len(item))
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
-    for _ in range(HUGE_MIB):
+    for _ in range(sizes.huge_mib):
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b'{}], "warnings": [], "errors": []}'})
 
 
 @functools.lru_cache(maxsize=1)
-def _bomb() -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+def _bomb(mib: int) -> bytes:
+    """A gzip body that inflates to `mib` MiB of zeros, built in well under a second for 4 GiB.
+
+    A full flush resets the compressor, so every MiB compresses to the same block: one block is
+    computed and repeated, and only the trailer's CRC walks the whole inflated length.
+    """
     zeros = b"0" * (1024 * 1024)
-    return b"".join(packer.compress(zeros) for _ in range(BOMB_MIB)) + packer.flush()
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # -15: a raw deflate stream, the gzip container is written here
+    block = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    return header + block * mib + packer.flush(zlib.Z_FINISH) + struct.pack("<II", crc, (mib << 20) & 0xFFFFFFFF)
 
 
-async def _gzip_bomb(send: Send, receive: Receive) -> None:
-    body = _bomb()
+async def _gzip_bomb(send: Send, receive: Receive, sizes: HostileSizes) -> None:
+    body = _bomb(sizes.bomb_mib)
     headers = [(b"content-type", b"application/json"), (b"content-encoding", b"gzip"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-async def _trickle(send: Send, receive: Receive) -> None:
+async def _trickle(send: Send, receive: Receive, sizes: HostileSizes) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
     gone = asyncio.ensure_future(_disconnect(receive))
-    for _ in range(int(600 / TRICKLE_SECONDS)):  # until the client gives up (a server sends on to a closed socket)
+    for _ in range(int(600 / sizes.trickle_seconds)):  # until the client gives up (a server sends on to a closed socket)
         if gone.done():
             return
         await send({"type": "http.response.body", "body": b" ", "more_body": True})
-        await asyncio.sleep(TRICKLE_SECONDS)
+        await asyncio.sleep(sizes.trickle_seconds)
     gone.cancel()
     await send({"type": "http.response.body", "body": b"{}"})
 
@@ -177,11 +199,11 @@ async def _disconnect(receive: Receive) -> None:
         pass
 
 
-async def _deep(send: Send, receive: Receive) -> None:
-    await _answer(send, 200, b"[" * DEEP_LEVELS + b"]" * DEEP_LEVELS, "application/json")
+async def _deep(send: Send, receive: Receive, sizes: HostileSizes) -> None:
+    await _answer(send, 200, b"[" * sizes.deep_levels + b"]" * sizes.deep_levels, "application/json")
 
 
-OVER_LIMITS: dict[str, Callable[[Send, Receive], Awaitable[None]]] = {
+OVER_LIMITS: dict[str, Callable[[Send, Receive, HostileSizes], Awaitable[None]]] = {
     "hostile-huge-body": _huge,
     "hostile-gzip-bomb": _gzip_bomb,
     "hostile-trickle": _trickle,

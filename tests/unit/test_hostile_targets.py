@@ -38,7 +38,8 @@ class Finished:
 
 
 def run_measured(command: list[str], env: dict[str, str], *, timeout: float = 300) -> Finished:
-    """Run the suite as a user would, and measure that process alone (os.wait4 gives its rusage)."""
+    """Run the suite as a user would, and measure it (os.wait4 gives its rusage; its peak memory includes
+    the high-water mark it inherits from this process at exec, so the memory bound is conservative)."""
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out: list[bytes] = []

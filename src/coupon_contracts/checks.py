@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from .filters import FILTERS
 
-__all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "citation_problem"]
+__all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "check_of", "citation_problem", "family_of"]
 
 V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 OPERATIONS = (V11, RED, V2C, V2L, V2ID)
@@ -144,3 +145,15 @@ def _catalog() -> dict[str, Check]:
 
 
 CHECKS: dict[str, Check] = _catalog()
+
+
+def check_of(item: Any) -> Check | None:
+    """The catalog entry a collected test names with `@pytest.mark.check(id)`, if any."""
+    marker = item.get_closest_marker("check")
+    return CHECKS.get(marker.args[0]) if marker is not None else None
+
+
+def family_of(item: Any) -> str | None:
+    """The check family of a collected test (`schema`, `filters`, ...), None for a test outside the catalog."""
+    check = check_of(item)
+    return check.family.value if check else None

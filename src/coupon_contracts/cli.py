@@ -19,7 +19,6 @@ from . import __version__
 __all__ = ["main"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE, EXIT_INTERNAL_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3, 4, 5
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class UsageError(Exception):
@@ -48,10 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="check a target (the embedded mock by default) against the contract")
-    from .plugin import OPTIONS
+    from .settings_table import OPTION_ROWS
 
-    for name, text in OPTIONS.items():
-        run.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, help=text)
+    for row in OPTION_ROWS:
+        run.add_argument(row.flag, dest=row.name, default=None, help=f"{row.help} ({row.env})")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments passed to pytest after --")
     run.set_defaults(command=_run)
 
@@ -100,11 +99,14 @@ def _run(args: argparse.Namespace) -> int:
     """Run the conformance suite with pytest; the exit code says honoured, violated, misconfigured or down."""
     import pytest
 
-    from . import plugin
-    from .settings import Settings, SettingsError
-
-    overrides = {name: getattr(args, name) for name in plugin.OPTIONS}
     from .contract import Contract, ContractError
+    from .finish import exit_code
+    from .run import RUN
+    from .settings import Settings, SettingsError
+    from .settings_table import OPTION_ROWS
+    from .shipped_files import conformance_suite, home
+
+    overrides = {row.name: getattr(args, row.name) for row in OPTION_ROWS}
 
     try:
         settings = Settings.load(overrides=overrides)  # fail fast, before pytest starts
@@ -121,10 +123,13 @@ def _run(args: argparse.Namespace) -> int:
     if processes > 1:
         options += ["-n", str(processes), "--dist", "load", "--maxschedchunk", "1", "--max-worker-restart", "0"]  # an exit is not a crash to retry
     extra = [a for a in args.pytest_args if a != "--"]
+    face = _Session()
     code = pytest.main(
         [
-            str(PROJECT_ROOT / "tests" / "conformance"),
-            f"--rootdir={PROJECT_ROOT}",
+            str(conformance_suite()),
+            f"--rootdir={home()}",
+            "-c",
+            str(Path(__file__).with_name("conformance.ini")),  # not the pytest.ini or pyproject.toml of the folder it runs in
             f"--junitxml={reports / 'junit.xml'}",
             f"--alluredir={reports / 'allure-results'}",
             "--clean-alluredir",
@@ -141,11 +146,24 @@ def _run(args: argparse.Namespace) -> int:
             "-q",
             *options,
             *extra,
-        ]
+        ],
+        plugins=[face],
     )
-    result = exit_code(int(code), plugin.run_state.exit_reason, plugin.run_state.verdict)
-    _print_verdict(result, plugin.run_state, reports)
+    run = face.config.stash.get(RUN, None) if face.config is not None else None
+    if run is None:
+        return exit_code(int(code), None)
+    result = run.exit_code if run.exit_code is not None else exit_code(int(code), run.record.exit_reason)
+    _print_verdict(result, run.record, reports)
     return result
+
+
+class _Session:
+    """A plugin object that keeps the session's config, so the CLI can read its `Run` after pytest returns."""
+
+    config: Any = None
+
+    def pytest_configure(self, config: Any) -> None:
+        self.config = config
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -193,6 +211,7 @@ PLUGINS = [
     *("-p", "schemathesis.pytest.plugin"),
     *("-p", "allure_pytest.plugin"),
     *("-p", "xdist.plugin"),
+    *("-p", "coupon_contracts.plugin"),
 ]
 
 VERDICTS = {
@@ -232,29 +251,6 @@ def _print_verdict(result: int, state: Any, reports: Path) -> None:
     if traffic["requests"] and state.settings is not None and state.settings.workers > 1:  # how well --workers was used
         print(f"coupon-contracts: {traffic['requests']} requests in {traffic['seconds']} s, {traffic['mean_in_flight']} in flight on average "
               f"(--workers {state.settings.workers}), {traffic['mean_latency_ms']} ms each")  # fmt: skip
-
-
-def exit_code(pytest_code: int, reason: str | None, verdict: Any = None) -> int:
-    """Map pytest's exit code (and why the plugin stopped, if it did, and the run's verdict) to the suite's."""
-    if verdict is not None and pytest_code in (0, 1, EXIT_INCOMPLETE) and reason is None:
-        return int(verdict.exit_code)
-    if pytest_code == 0:
-        return EXIT_OK
-    if pytest_code == 1:
-        return EXIT_VIOLATIONS
-    if reason == "usage":
-        return EXIT_USAGE
-    if reason == "target":
-        return EXIT_TARGET_UNAVAILABLE
-    if pytest_code == 2:  # interrupted by the user
-        return 130
-    if pytest_code == 5:
-        print("coupon-contracts: error: no conformance test was collected (check the arguments after --)", file=sys.stderr)
-        return EXIT_USAGE
-    if pytest_code == 4:
-        return EXIT_USAGE  # pytest already printed which argument it refused
-    print("coupon-contracts: internal error (a bug in coupon-contracts, not in the target): see the traceback above", file=sys.stderr)
-    return EXIT_INTERNAL_ERROR
 
 
 def _mock(args: argparse.Namespace) -> int:

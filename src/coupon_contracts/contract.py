@@ -38,8 +38,10 @@ class ContractError(Exception):
 
 
 def default_contract_path() -> Path:
-    """`contracts/openapi.yaml` of this checkout (the package is installed from it in editable mode)."""
-    return Path(__file__).resolve().parents[2] / "contracts" / "openapi.yaml"
+    """The shipped `contracts/openapi.yaml`: the checkout's, or the installed package's copy."""
+    from .shipped_files import contract_path
+
+    return contract_path()
 
 
 @dataclass(frozen=True)

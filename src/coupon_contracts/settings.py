@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
+from .settings_table import ENV_VARS
+
 __all__ = ["DEFAULT_SEED", "PROFILES", "CustomerRef", "Profile", "Secret", "Settings", "SettingsError"]
 
 DEFAULT_SEED = 20261123
@@ -27,29 +29,7 @@ CONFIG_TABLE = "coupon-contracts"
 CUSTOMER_FIELDS = ("mobile", "email", "external_id", "id")
 MAX_WORKERS = 64  # requests in flight at once: more would be a load test of somebody else's staging, and a thread each
 
-# The setting's name is also its toml key and its override key.
-_ENV_VARS: dict[str, str] = {
-    "base_url": "COUPON_API_BASE_URL",
-    "username": "COUPON_API_USERNAME",
-    "password": "COUPON_API_PASSWORD",
-    "oauth_token": "COUPON_API_OAUTH_TOKEN",
-    "customers": "COUPON_API_CUSTOMERS",
-    "profile": "COUPON_CONTRACTS_PROFILE",
-    "seed": "COUPON_CONTRACTS_SEED",
-    "timeout": "COUPON_API_TIMEOUT",
-    "rate_limit": "COUPON_API_RATE_LIMIT",
-    "reports": "COUPON_CONTRACTS_REPORTS",
-    "mock_faults": "COUPON_CONTRACTS_MOCK_FAULTS",
-    "mock_readings": "COUPON_CONTRACTS_MOCK_READINGS",
-    "mock_readings_seed": "COUPON_CONTRACTS_MOCK_READINGS_SEED",
-    "operations": "COUPON_CONTRACTS_OPERATIONS",
-    "mask_pii": "COUPON_CONTRACTS_MASK_PII",
-    "max_requests": "COUPON_API_MAX_REQUESTS",
-    "workers": "COUPON_CONTRACTS_WORKERS",
-    "contract": "COUPON_CONTRACTS_CONTRACT",
-    "deadline": "COUPON_API_DEADLINE",
-    "max_body_mb": "COUPON_API_MAX_BODY_MB",
-}
+_ENV_VARS = ENV_VARS  # the one table of settings: settings_table.py
 OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
 _CUSTOMERS_EXAMPLE = "mobile:919900000001,id:5001"

@@ -22,7 +22,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from coupon_contracts import plugin
 from coupon_contracts.drift import findings_for
 from coupon_contracts.listing import explain
 from coupon_contracts.properties import CheckFailed
@@ -34,11 +33,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 SCHEMAS = {mode: schemathesis.pytest.from_fixture(f"{mode}_schema") for mode in ("positive", "negative")}
 
 
-def check_case(case, target, discovery, suite_settings, redactor, lanes, contract) -> None:
+def check_case(case, target, discovery, suite_settings, redactor, lanes, contract, defer) -> None:
     """Send one generated case on a request lane; the plugin settles its check before the test ends."""
     case = with_real_values(case, discovery, seed=suite_settings.seed)
     request = case.as_transport_kwargs(base_url=target.base_url)
-    plugin.defer(lanes.submit(_send_and_check, case, request, target, redactor, contract))
+    defer(lanes.submit(_send_and_check, case, request, target, redactor, contract))
 
 
 def _send_and_check(case, request, target, redactor, contract) -> None:
@@ -73,8 +72,8 @@ def _with_our_parse(exchange):
 def _test_for(operation_id: str, mode: str):
     @pytest.mark.check(f"schema.{operation_id}")
     @SCHEMAS[mode].include(operation_id=operation_id).parametrize()
-    def test(case, target, discovery, suite_settings, redactor, lanes, contract) -> None:
-        check_case(case, target, discovery, suite_settings, redactor, lanes, contract)
+    def test(case, target, discovery, suite_settings, redactor, lanes, contract, defer) -> None:
+        check_case(case, target, discovery, suite_settings, redactor, lanes, contract, defer)
 
     test.__name__ = test.__qualname__ = f"test_{operation_id}_honours_the_contract_{mode}"
     return test

@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from ..shipped_files import home, is_checkout
+
 __all__ = [
     "ALLURE_VERSION",
     "CATEGORIES",
@@ -42,8 +44,9 @@ __all__ = [
 ]
 
 ALLURE_VERSION = "3.18.0"  # keep equal to ALLURE_VERSION in the Makefile (a unit test checks it)
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-TOOLS_DIR = PROJECT_ROOT / ".tools"  # `make report` installs the renderer here (git-ignored)
+# `make report` installs the renderer into the checkout's .tools/ (git-ignored); an installed package
+# looks in .tools/ of the folder it runs in (`npm install --prefix .tools allure@VERSION`).
+TOOLS_DIR = home() / ".tools" if is_checkout() else Path(".tools").absolute()
 REPORT_NAME = "coupon-contracts"
 RENDER_TIMEOUT = 600  # seconds
 
@@ -151,7 +154,7 @@ def allure_config(output: Path) -> dict[str, Any]:
 
 def _renderer(tools_dir: Path) -> tuple[str, Path]:
     """node and the pinned allure CLI in tools_dir, or RendererMissing."""
-    hint = f"run `make report`, which installs it into {tools_dir}/"
+    hint = f"run `make report`, which installs it into {tools_dir}/" if is_checkout() else f"run `npm install --prefix {tools_dir} allure@{ALLURE_VERSION}`"
     package = tools_dir / "node_modules" / "allure" / "package.json"
     cli = package.with_name("cli.js")
     if not package.is_file() or not cli.is_file():

@@ -1,0 +1,105 @@
+"""The end of a run: every report written, and the verdict and exit code decided, here and only here.
+
+`finish(run, pytest_code)` is called by the plugin when the session ends (in the controller, when
+workers ran the tests); the CLI reads `run.record.verdict` and `run.exit_code` after pytest returns.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import __version__
+from .contract import ContractError
+from .drift import write_drift_report
+from .reporting.allure_report import write_categories, write_environment
+from .reporting.allure_results import scrub_folder, write_drift_summary
+from .reporting.junit import drop_subtests
+from .reporting.signoff import build_signoff, write_signoff
+from .run import EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, Run, redactor_of
+from .verdict import EXIT_INCOMPLETE, Verdict
+
+__all__ = ["EXIT_INTERNAL_ERROR", "EXIT_OK", "EXIT_VIOLATIONS", "exit_code", "finish", "prepare_controller"]
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INTERNAL_ERROR = 0, 1, 4
+
+
+def finish(run: Run, pytest_code: int) -> int:
+    """Decide the verdict and the exit code of a finished run and write every report; returns the code."""
+    record = run.record
+    if record.exit_reason is not None:  # a worker or a fixture stopped the run: its reason decides the code
+        pytest_code = EXIT_USAGE if record.exit_reason == "usage" else EXIT_TARGET_UNAVAILABLE
+    contract, redactor, settings = record.contract, record.redactor, record.settings
+    if contract is None or redactor is None or settings is None or not record.target_label:
+        run.exit_code = exit_code(pytest_code, record.exit_reason)
+        return pytest_code
+    if record.drift.breaking and pytest_code == 0:
+        pytest_code = 1  # a breaking finding fails the run even if no test asserted it
+    record.verdict = Verdict.of(record, pytest_code)
+    if record.verdict is Verdict.INCOMPLETE and pytest_code == 0:
+        pytest_code = EXIT_INCOMPLETE
+    folder = run.reports
+    document = write_drift_report(record.drift, folder, target=record.target_label, contract_hash=contract.fingerprint, redactor=redactor)
+    record.shapes.write(folder / "observed-shapes.json")
+    outage = record.exit_message if record.exit_reason == "target" else None
+    write_signoff(build_signoff(record, contract, exit_code=pytest_code, outage=outage), folder, redactor)
+    results = folder / "allure-results"
+    if results.is_dir():
+        write_drift_summary(results, (folder / "drift.md").read_text(encoding="utf-8"), document["summary"]["breaking"])
+        write_categories(results)
+        write_environment(results, {
+            "target": record.target_label,
+            "contract": contract.fingerprint,
+            "profile": settings.profile.name,
+            "seed": str(settings.seed),
+            "suite.version": __version__,
+        })  # fmt: skip
+    if (folder / "junit.xml").is_file():
+        drop_subtests(folder / "junit.xml")
+    for written in (results, folder / "junit.xml"):
+        if written.is_dir():
+            scrub_folder(written, redactor)
+        elif written.is_file():
+            written.write_text(redactor.text(written.read_text(encoding="utf-8")), encoding="utf-8")
+    run.exit_code = exit_code(pytest_code, record.exit_reason, record.verdict)
+    return pytest_code
+
+
+def prepare_controller(run: Run) -> None:
+    """The controller ran no fixture: load what the reports need, with the workers' secrets and PII."""
+    settings = run.settings
+    if settings is None:
+        return
+    try:
+        contract = run.contract()
+    except ContractError:
+        return
+    record = run.record
+    redactor = redactor_of(settings)
+    pending, record.redactor = record.redactor, redactor
+    record.settings, record.contract = settings, contract
+    if pending is not None:  # merged before: carry its secrets and PII over
+        redactor.secrets.update(pending.secrets)
+        redactor.pii.update(pending.pii)
+
+
+def exit_code(pytest_code: int, reason: str | None, verdict: Verdict | None = None) -> int:
+    """The suite's exit code from pytest's (and why the run was stopped, if it was, and its verdict)."""
+    if verdict is not None and pytest_code in (0, 1, EXIT_INCOMPLETE) and reason is None:
+        return verdict.exit_code
+    if pytest_code == 0:
+        return EXIT_OK
+    if pytest_code == 1:
+        return EXIT_VIOLATIONS
+    if reason == "usage":
+        return EXIT_USAGE
+    if reason == "target":
+        return EXIT_TARGET_UNAVAILABLE
+    if pytest_code == 2:  # interrupted by the user
+        return 130
+    if pytest_code == 5:
+        print("coupon-contracts: error: no conformance test was collected (check the arguments after --)", file=sys.stderr)
+        return EXIT_USAGE
+    if pytest_code == 4:
+        return EXIT_USAGE  # pytest already printed which argument it refused
+    print("coupon-contracts: internal error (a bug in coupon-contracts, not in the target): see the traceback above", file=sys.stderr)
+    return EXIT_INTERNAL_ERROR

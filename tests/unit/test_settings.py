@@ -197,7 +197,7 @@ def test_toml_unknown_key_lists_the_known_keys(tmp_path) -> None:
     (tmp_path / "coupon-contracts.toml").write_text('seed = 1\nprofle = "ci"\n')
     message = failure(tmp_path)
     assert message.startswith(f"{tmp_path / 'coupon-contracts.toml'}:2: unknown key 'profle'")
-    assert "base_url, username, password, oauth_token, customers, profile, seed, timeout, rate_limit, reports" in message
+    assert "base_url, username, password, oauth_token, customers, profile, seed, timeout, deadline, max_body_mb, rate_limit, reports" in message
 
 
 def test_toml_password_of_the_wrong_type_is_not_echoed(tmp_path) -> None:

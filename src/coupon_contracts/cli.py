@@ -18,11 +18,7 @@ from . import __version__
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE, EXIT_INTERNAL_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3, 4, 5
-
-
-class UsageError(Exception):
-    """A wrong flag or setting: printed as one line, exit 2."""
+from .usage import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,6 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     """Run the conformance suite with pytest; the exit code says honoured, violated, misconfigured or down."""
     import pytest
 
+    from .console import print_verdict
     from .contract import Contract, ContractError
     from .finish import exit_code
     from .run import RUN
@@ -153,7 +150,7 @@ def _run(args: argparse.Namespace) -> int:
     if run is None:
         return exit_code(int(code), None)
     result = run.exit_code if run.exit_code is not None else exit_code(int(code), run.record.exit_reason)
-    _print_verdict(result, run.record, reports)
+    print_verdict(result, run.record, reports)
     return result
 
 
@@ -214,121 +211,11 @@ PLUGINS = [
     *("-p", "coupon_contracts.plugin"),
 ]
 
-VERDICTS = {
-    EXIT_OK: "GO: the target honours the contract",
-    EXIT_VIOLATIONS: "NO-GO: contract violations found",
-    EXIT_INCOMPLETE: "INCOMPLETE: nothing broke, but documented behaviour could not be checked",
-    EXIT_USAGE: "not run: usage or configuration error",
-    EXIT_TARGET_UNAVAILABLE: "not judged: the target could not be used",
-}
-
-
-def _print_verdict(result: int, state: Any, reports: Path) -> None:
-    drift = state.drift
-    breaking = len(drift.breaking)
-    counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
-    flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
-    budget = f"; the request budget ran out (COUPON_API_MAX_REQUESTS), {state.skipped_for_budget} check(s) not run" if state.skipped_for_budget else ""
-    why = f": {state.exit_message}" if state.exit_reason == "target" else ""
-    tests = state.outcomes
-    skipped = f", {tests['skipped']} skipped" if tests["skipped"] else ""
-    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
-    verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
-    print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
-    for finding in drift.breaking[:3]:  # the cause, named on the console: the first breaking findings
-        where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
-        observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed
-        print(f"coupon-contracts: breaking ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
-    by_reason: dict[tuple[str, str], list[str]] = {}
-    for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
-        by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)
-    for (outcome, reason), ids in list(by_reason.items())[:8]:
-        names = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
-        print(f"coupon-contracts: {outcome} ({len(ids)}): {reason} [{names}]")
-    if len(by_reason) > 8:
-        print(f"coupon-contracts: ... and {len(by_reason) - 8} more reasons: see signoff.md")
-    traffic = state.traffic.summary()
-    if traffic["requests"] and state.settings is not None and state.settings.workers > 1:  # how well --workers was used
-        print(f"coupon-contracts: {traffic['requests']} requests in {traffic['seconds']} s, {traffic['mean_in_flight']} in flight on average "
-              f"(--workers {state.settings.workers}), {traffic['mean_latency_ms']} ms each")  # fmt: skip
-
-
 def _mock(args: argparse.Namespace) -> int:
-    """Serve the mock, list its faults or readings, or describe it."""
-    from .mock import FAULTS, HOSTILE_FAULTS, READINGS, ReadingSet, create_app
+    """Serve the mock, list its faults or readings, or describe it (mock/serve.py)."""
+    from .mock.serve import serve
 
-    if args.list_faults:
-        for fault in sorted(FAULTS.values(), key=lambda f: (f.family, f.name)):
-            print(f"{fault.name:44} {fault.family:10} {fault.summary}")
-        for hostile in HOSTILE_FAULTS.values():
-            print(f"{hostile.name:44} {'hostile':10} {hostile.summary} (expected: {hostile.outcome})")
-        return EXIT_OK
-    if args.list_readings:
-        for reading in sorted(READINGS.values(), key=lambda r: r.name):
-            print(f"{reading.name:44} {reading.register_entry:10} {reading.summary}")
-        return EXIT_OK
-    if args.latency_ms < 0:
-        raise UsageError(f"--latency-ms must be 0 or more (got {args.latency_ms})")
-    if args.customers < 3:
-        raise UsageError(f"--customers must be at least 3 (got {args.customers}): the dataset's corners need three customers")
-    if args.last_customer_coupons is not None and args.last_customer_coupons < 1:
-        raise UsageError(f"--last-customer-coupons must be 1 or more (got {args.last_customer_coupons})")
-    sizes = _hostile_sizes(args)
-    try:
-        readings = ReadingSet(args.reading, seed=args.seed)
-    except ValueError as exc:
-        raise UsageError(f"--reading: {exc}") from None
-    try:
-        app = create_app(
-            seed=args.seed, customers=args.customers, faults=args.fault, latency_ms=args.latency_ms, readings=readings, last_customer_coupons=args.last_customer_coupons,
-            hostile_sizes=sizes,
-        )
-    except ValueError as exc:
-        raise UsageError(f"--fault: {exc}") from None
-    state = app.state.mock
-    if args.describe:
-        print(json.dumps(describe(state), indent=2))
-        return EXIT_OK
-    import uvicorn
-
-    base_url = f"http://{args.host}:{args.port}"
-    taken = ", ".join(sorted(readings.names)) or "none"
-    print(f"coupon-contracts mock on {base_url}  (seed {args.seed}, {args.customers} customers, faults: {', '.join(args.fault) or 'none'}, readings: {taken})")
-    print(f"  Basic user {state.credentials.username!r}, password {state.credentials.password!r} (sent MD5-hashed)")
-    print(f"  OAuth token {state.credentials.oauth_token!r} in X-CAP-API-OAUTH-TOKEN")
-    for customer in state.dataset.customers[:3]:
-        print(f"  customer id {customer.id}  mobile {customer.mobile}")
-    print(f"  suite: COUPON_API_BASE_URL={base_url} COUPON_API_USERNAME={state.credentials.username} ... coupon-contracts run")
-    sys.stdout.flush()
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    except OSError as exc:
-        raise UsageError(f"--port {args.port}: cannot serve on {args.host}: {exc.strerror or exc}") from None
-    return EXIT_OK
-
-
-def _hostile_sizes(args: argparse.Namespace) -> Any:
-    """The over-limit answers' sizes from `--huge-mib` and the rest; each must be above zero."""
-    from .mock import HostileSizes
-
-    given = {name: getattr(args, name) for name in ("huge_mib", "bomb_mib", "trickle_seconds", "deep_levels") if getattr(args, name) is not None}
-    for name, value in given.items():
-        if value <= 0:
-            raise UsageError(f"--{name.replace('_', '-')} must be above 0 (got {value})")
-    return HostileSizes(**given)
-
-
-def describe(state: Any) -> dict[str, Any]:
-    """What `mock --describe` prints: credentials and every customer's identifiers."""
-    creds = state.credentials
-    return {
-        "username": creds.username,
-        "password": creds.password,
-        "oauth_token": creds.oauth_token,
-        "customers": [
-            {"id": c.id, "mobile": c.mobile, "email": c.email, "external_id": c.external_id} for c in state.dataset.customers
-        ],
-    }
+    return serve(args)
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -1,0 +1,51 @@
+"""What a finished run prints: the verdict line, its first causes, what was not checked and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .usage import EXIT_INCOMPLETE, EXIT_OK, EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, EXIT_VIOLATIONS
+
+__all__ = ["VERDICTS", "print_verdict"]
+
+VERDICTS = {
+    EXIT_OK: "GO: the target honours the contract",
+    EXIT_VIOLATIONS: "NO-GO: contract violations found",
+    EXIT_INCOMPLETE: "INCOMPLETE: nothing broke, but documented behaviour could not be checked",
+    EXIT_USAGE: "not run: usage or configuration error",
+    EXIT_TARGET_UNAVAILABLE: "not judged: the target could not be used",
+}
+
+
+def print_verdict(result: int, state: Any, reports: Path) -> None:
+    """The verdict line of a run whose record is `state`, then its first breaking findings and what was not checked."""
+    drift = state.drift
+    breaking = len(drift.breaking)
+    counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
+    flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
+    budget = f"; the request budget ran out (COUPON_API_MAX_REQUESTS), {state.skipped_for_budget} check(s) not run" if state.skipped_for_budget else ""
+    why = f": {state.exit_message}" if state.exit_reason == "target" else ""
+    tests = state.outcomes
+    skipped = f", {tests['skipped']} skipped" if tests["skipped"] else ""
+    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
+    verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
+    print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
+    for finding in drift.breaking[:3]:  # the cause, named on the console: the first breaking findings
+        where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
+        observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed
+        print(f"coupon-contracts: breaking ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
+        by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)
+    for (outcome, reason), ids in list(by_reason.items())[:8]:
+        names = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        print(f"coupon-contracts: {outcome} ({len(ids)}): {reason} [{names}]")
+    if len(by_reason) > 8:
+        print(f"coupon-contracts: ... and {len(by_reason) - 8} more reasons: see signoff.md")
+    traffic = state.traffic.summary()
+    if traffic["requests"] and state.settings is not None and state.settings.workers > 1:  # how well --workers was used
+        print(f"coupon-contracts: {traffic['requests']} requests in {traffic['seconds']} s, {traffic['mean_in_flight']} in flight on average "
+              f"(--workers {state.settings.workers}), {traffic['mean_latency_ms']} ms each")  # fmt: skip
+
+

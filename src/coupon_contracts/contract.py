@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
-from referencing.jsonschema import DRAFT202012
+
+from .contract_files import ContractError, explain_error, references_in, retrieve_contents, retrieve_file, urldefrag_join
 
 __all__ = [
     "Contract",
@@ -31,10 +31,6 @@ __all__ = [
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-
-class ContractError(Exception):
-    """The contract files cannot be used; the message names the file (and line) and the fix."""
 
 
 def default_contract_path() -> Path:
@@ -103,7 +99,7 @@ class Contract:
     def __init__(self, openapi_path: Path, document: dict[str, Any]) -> None:
         self.openapi_path = openapi_path
         self.document = document
-        self.registry: Registry = Registry(retrieve=_retrieve_file)  # type: ignore[call-arg]
+        self.registry: Registry = Registry(retrieve=retrieve_file)  # type: ignore[call-arg]
         self.operations: dict[str, Operation] = {op.operation_id: op for op in self._read_operations()}
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast_validators: dict[str, Any] = {}
@@ -264,7 +260,7 @@ class Contract:
             import jsonschema_rs  # a Schemathesis dependency: the Rust implementation of JSON Schema
 
             self._fast_validators[schema_uri] = jsonschema_rs.validator_for(
-                {"$ref": schema_uri}, retriever=_retrieve_contents, validate_formats=True
+                {"$ref": schema_uri}, retriever=retrieve_contents, validate_formats=True
             )
         return self._fast_validators[schema_uri]
 
@@ -282,7 +278,7 @@ class Contract:
         if self.fast_validator_for_uri(response.schema_uri).is_valid(body):
             return []  # the common case, in Rust: a 16 MiB answer in milliseconds instead of minutes
         validator = self.validator_for_uri(response.schema_uri)
-        errors = [leaf for error in validator.iter_errors(body) for leaf in _explain(error)]
+        errors = [leaf for error in validator.iter_errors(body) for leaf in explain_error(error)]
         return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
 
     def examples(self) -> Iterator[tuple[Operation, DocumentedResponse, str, Path]]:
@@ -291,62 +287,3 @@ class Contract:
             for response in op.responses.values():
                 for name, path in response.examples:
                     yield op, response, name, path
-
-
-def _explain(error: ValidationError) -> list[ValidationError]:
-    """Replace an anyOf/oneOf failure by the errors of the one branch that fits the instance's type.
-
-    So a finding names the field (`redeemable.is_redeemable`), not the union (`redeemable`). When
-    several branches fit, the union error itself is the honest answer and is kept.
-    """
-    if not error.context:
-        return [error]
-    branches: dict[Any, list[ValidationError]] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    fitting = [
-        subs
-        for subs in branches.values()
-        if not any(sub.validator == "type" and sub.absolute_path == error.absolute_path for sub in subs)
-    ]
-    if len(fitting) != 1:
-        return [error]
-    return [leaf for sub in fitting[0] for leaf in _explain(sub)]
-
-
-def urldefrag_join(base: str, ref: str) -> str:
-    """Resolve `ref` against `base` the way JSON Schema does (keeps the fragment)."""
-    return urljoin(base, ref)
-
-
-def references_in(node: Any) -> Iterator[str]:
-    """Every `$ref` string in a JSON or YAML document, depth first."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-        for value in node.values():
-            yield from references_in(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from references_in(value)
-
-
-def _retrieve_contents(uri: str) -> Any:
-    """The JSON of a `file://` schema, for jsonschema_rs."""
-    return _retrieve_file(uri).contents
-
-
-def _retrieve_file(uri: str) -> Resource[Any]:
-    """Load `file://` schemas from disk; the contract never reaches the network."""
-    parsed = urlparse(urldefrag(uri).url)
-    if parsed.scheme != "file":
-        raise NoSuchResource(uri)
-    path = Path(unquote(parsed.path))
-    if not path.is_file():
-        raise NoSuchResource(uri)
-    try:
-        contents = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ContractError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    return Resource.from_contents(contents, default_specification=DRAFT202012)  # a schema may omit $schema

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .discovery_reads import json_of, read_a_list, require_usable
 from .lanes import Lanes
 from .properties import settle
 from .settings import CustomerRef
-from .target import Exchange, Target, TargetUnavailable
+from .target import Target
 
 __all__ = ["CustomerNotFound", "Discovery", "KnownCoupon", "KnownCustomer", "discover", "parse_instant"]
 
@@ -183,7 +184,7 @@ def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None
 
 def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, Any], Any]:
     """The v1.1 list's customer entry for one identifier (empty if none), and the whole body."""
-    exchange, body = _read_a_list(target, "getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1}, "response")
+    exchange, body = read_a_list(target, "getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1}, "response")
     entries = _dig(body, "response", "customers", "customer") or []
     entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
     is_found = _dig(entry, "item_status", "code") in (1000, None) and str(entry.get("id", "")).isdigit()
@@ -192,7 +193,7 @@ def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, An
 
 def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
     """The identifiers the v2 list gives for an id, for a target whose v1.1 list does not take `id` alone (D-02)."""
-    exchange, body = _read_a_list(target, "getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1}, "entity")
+    exchange, body = read_a_list(target, "getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1}, "entity")
     customers = _dig(body, "entity", "customers")
     found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
     return {k: str(found[f]) for k, f in (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId")) if found.get(f)}
@@ -210,9 +211,9 @@ def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
     total = _dig(body, "response", "pagination", "total")
     customer.listed = int(total) if isinstance(total, (int, str)) and str(total).isdigit() else 0
     exchange = target.get("getCustomerCouponsByIdV2", f"/v2/customers/{customer.id}/coupons", {"coupon_code_case": "AS_IT_IS"})
-    _require_usable(target, exchange.response, "GET /v2/customers/{customerId}/coupons")
+    require_usable(target, exchange.response, "GET /v2/customers/{customerId}/coupons")
     if exchange.response.status_code == 200:
-        for item in _dig(_json(exchange), "entity") or []:
+        for item in _dig(json_of(exchange), "entity") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("code"), str):
                 store: dict[str, Any] = item["issuedAt"] if isinstance(item.get("issuedAt"), dict) else {}
                 customer.coupons.append(
@@ -240,52 +241,6 @@ def _store_list(value: Any) -> tuple[int, ...] | None:
     if not isinstance(stores, list) or not stores or not all(isinstance(s, int) for s in stores) or -1 in stores:
         return None
     return tuple(stores)
-
-
-def _read_a_list(target: Target, operation_id: str, path: str, params: dict[str, Any], envelope: str) -> tuple[Exchange, Any]:
-    """GET a list discovery needs; a broken 200 (not JSON, cut short, empty, another shape) is asked
-    again, as the transport's own retries would (it may be a glitch), and then reported as broken."""
-    what = f"GET {path}"
-    for attempt in range(1, target.retry.attempts + 1):
-        exchange = target.get(operation_id, path, params)
-        _require_usable(target, exchange.response, what)
-        body = _json(exchange)
-        try:
-            _require_a_list(target, exchange.response, body, what, envelope, exchange.refused)
-            return exchange, body
-        except TargetUnavailable as broken:
-            if exchange.refused or attempt == target.retry.attempts:  # a limit is no glitch: asking again gets the same
-                target.outage = broken if exchange.refused else TargetUnavailable(f"{broken} (the same on {attempt} tries)")
-                raise target.outage from None  # and the other customers are not asked: one broken answer decides
-            target.sleep(target.retry.delay(attempt, target.rng))
-    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
-
-
-def _require_a_list(target: Target, response: Any, body: Any, what: str, envelope: str, refused: str = "") -> None:
-    """A 200 whose body is not the documented JSON is the target's fault, never a wrong customer setting."""
-    if refused:
-        raise TargetUnavailable(f"{target.label}: {what} during discovery: {refused}: the target's answer is broken, not COUPON_API_CUSTOMERS")
-    if response.status_code != 200 or (isinstance(body, dict) and envelope in body):
-        return
-    size = len(response.content)
-    shape = "an empty body" if not size else f"a body that is not JSON ({size} bytes)" if body is None else f"JSON without `{envelope}`"
-    raise TargetUnavailable(
-        f"{target.label}: {what} answered 200 with {shape} during discovery: the target's answer is broken "
-        "(reported in drift.json as a contract violation), not COUPON_API_CUSTOMERS"
-    )
-
-
-def _require_usable(target: Target, response: Any, what: str) -> None:
-    if response.status_code == 401:
-        raise TargetUnavailable(f"{target.label}: credentials rejected (401 on {what}); check COUPON_API_USERNAME/PASSWORD or COUPON_API_OAUTH_TOKEN")
-    if response.status_code >= 500:
-        raise TargetUnavailable(f"{target.label}: {what} answered {response.status_code} during discovery")
-
-
-def _json(exchange: Exchange) -> Any:
-    """The body as JSON (the exchange's one parse), None when it is not JSON or was read no further."""
-    parsed = exchange.parsed
-    return parsed.document if parsed.shape is not None else None
 
 
 def _dig(node: Any, *keys: str) -> Any:

@@ -12,7 +12,6 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from .answer import PAST_DEADLINE, AnswerLimits, AnswerRefused, OperationWithhel
 from .auth import OAuthTokenAuth, VendorBasicAuth
 from .observed_shape import BodyMemo, ParsedBody, parse_body
 from .pacing import Pacer, SharedPace
+from .retries import FlakyRequest, RetryPolicy, page_hint, retry_after
 from .settings import CustomerRef, Settings
 
 __all__ = ["Exchange", "FlakyRequest", "RetryPolicy", "Target", "TargetUnavailable", "open_target"]
@@ -32,31 +32,6 @@ MOCK_BASE_URL = "http://coupon-mock.invalid"
 
 class TargetUnavailable(Exception):
     """The target cannot be used (unreachable, credentials rejected, persistent 5xx): exit code 3."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries with exponential backoff and jitter; Retry-After is honoured up to a cap."""
-
-    attempts: int = 4  # the first try and three retries
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
-    statuses: frozenset[int] = frozenset({429, 502, 503, 504})
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Backoff before retry number `attempt` (1-based), with +-50% jitter."""
-        return float(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * (0.5 + rng.random()))
-
-
-@dataclass
-class FlakyRequest:
-    """A request that succeeded only after retries: it counts as passed and is listed as flaky."""
-
-    operation_id: str
-    request: httpx.Request
-    attempts: int
-    reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -163,11 +138,11 @@ class Target:
                 raise TargetUnavailable(f"{where} was redirected ({response.status_code}) to {location}: a gateway or login page, not the API; check COUPON_API_BASE_URL and the credentials")
             if response.status_code in self.retry.statuses:
                 reasons.append(str(response.status_code))
-                wait = _retry_after(response)
+                wait = retry_after(response)
                 if wait is not None and wait > self.retry.max_retry_after:
                     raise TargetUnavailable(f"{where} answered {response.status_code} with Retry-After {wait:.0f} s (more than {self.retry.max_retry_after:.0f} s): the target asks the suite to stay away")
                 if attempt == self.retry.attempts:
-                    raise TargetUnavailable(f"{where} answered {', '.join(reasons)} on {attempt} tries{_page_hint(response)}: persistent {'throttling' if response.status_code == 429 else 'gateway or server errors'}")
+                    raise TargetUnavailable(f"{where} answered {', '.join(reasons)} on {attempt} tries{page_hint(response)}: persistent {'throttling' if response.status_code == 429 else 'gateway or server errors'}")
                 self.sleep(wait if wait is not None else self.retry.delay(attempt, self.rng))
                 continue
             exchange = Exchange(operation_id, request, response, time.perf_counter() - started, refused, self.bodies)
@@ -193,29 +168,6 @@ class _NoAuth(httpx.Auth):
         request.headers.pop("Authorization", None)
         request.headers.pop("X-CAP-API-OAUTH-TOKEN", None)
         yield request
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds asked by Retry-After (a number or an HTTP date), if any."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def _page_hint(response: httpx.Response) -> str:
-    """` (an HTML page: '502 Bad Gateway')` for a gateway page, else ''."""
-    if "html" not in response.headers.get("content-type", ""):
-        return ""
-    text = response.text
-    start, end = text.find("<title>"), text.find("</title>")
-    title = text[start + 7 : end] if 0 <= start < end else text[:60]
-    return f" (an HTML page: {title.strip()!r})"
 
 
 def _clean(params: dict[str, Any]) -> dict[str, str | list[str]]:

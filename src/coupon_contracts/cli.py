@@ -85,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_argument("--output", "-o", type=Path, default=None, help="write here (.json: JSON, else YAML); default: YAML on stdout")
     bundle.set_defaults(command=_bundle)
 
+    merge = commands.add_parser("merge", help="merge the reports of the shards of a run (--shard K/N) into the reports and the verdict of one run")
+    merge.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="every shard's reports folder")
+    merge.add_argument("--reports", type=Path, default=Path("reports"), help="where the merged reports go (default: reports/)")
+    merge.set_defaults(command=_merge)
+
     report = commands.add_parser("report", help="render the HTML report of a run")
     report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
     report.set_defaults(command=_report)
@@ -216,6 +221,36 @@ def _mock(args: argparse.Namespace) -> int:
     from .mock.serve import serve
 
     return serve(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """One run's reports and verdict from its shards' (shards.py); the exit code is the run's."""
+    from .console import print_verdict
+    from .contract import Contract, ContractError
+    from .finish import exit_code, write_reports
+    from .run import redactor_of
+    from .settings import Settings, SettingsError
+    from .shards import ShareError, merge_files, merge_shares
+
+    try:
+        record, facts = merge_shares(list(args.folders))
+        settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(args.reports)})
+        contract = Contract.load(settings.contract)
+    except (ShareError, SettingsError, ContractError) as exc:
+        raise UsageError(str(exc)) from None
+    if contract.fingerprint != facts["contract"]:
+        raise UsageError(f"the shards ran contract {facts['contract']}, this one is {contract.fingerprint}: give the same one (--contract or COUPON_CONTRACTS_CONTRACT)")
+    if any(folder.resolve() == args.reports.resolve() for folder in args.folders):
+        raise UsageError(f"--reports {args.reports}: is also a shard's folder; merge into another one")
+    redactor = redactor_of(settings)
+    record.settings, record.contract, record.redactor = settings, contract, redactor
+    merge_files(list(args.folders), args.reports)
+    code = {"usage": EXIT_USAGE, "target": 3}.get(record.exit_reason or "", 1 if record.failed_checks else 0)
+    code = write_reports(record, contract, settings, args.reports, code, redactor)
+    result = exit_code(code, record.exit_reason, record.verdict)
+    print(f"coupon-contracts: merged {facts['shares']} shards of one run ({', '.join(str(f) for f in args.folders)})")
+    print_verdict(result, record, args.reports)
+    return result
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -30,6 +30,9 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
     skipped = f", {tests['skipped']} skipped" if tests["skipped"] else ""
     checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
+    shard = state.settings.shard if state.settings is not None else None
+    if shard is not None and result == EXIT_OK:  # a share of the checks decides nothing alone
+        verdict = f"shard {shard[0]}/{shard[1]} done, nothing broke in its share: `coupon-contracts merge` the shards' reports for the verdict"
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
     for finding in drift.breaking[:3]:  # the cause, named on the console: the first breaking findings
         where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"

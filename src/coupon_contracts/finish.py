@@ -7,18 +7,23 @@ workers ran the tests); the CLI reads `run.record.verdict` and `run.exit_code` a
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from . import __version__
-from .contract import ContractError
+from .contract import Contract, ContractError
 from .drift import write_drift_report
+from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import scrub_folder, write_drift_summary
 from .reporting.junit import drop_subtests
 from .reporting.signoff import build_signoff, write_signoff
 from .run import EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, Run, redactor_of
+from .run_record import RunRecord
+from .settings import Settings
+from .shards import write_share
 from .verdict import EXIT_INCOMPLETE, Verdict
 
-__all__ = ["EXIT_INTERNAL_ERROR", "EXIT_OK", "EXIT_VIOLATIONS", "exit_code", "finish", "prepare_controller"]
+__all__ = ["EXIT_INTERNAL_ERROR", "EXIT_OK", "EXIT_VIOLATIONS", "exit_code", "finish", "prepare_controller", "write_reports"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INTERNAL_ERROR = 0, 1, 4
 
@@ -32,12 +37,22 @@ def finish(run: Run, pytest_code: int) -> int:
     if contract is None or redactor is None or settings is None or not record.target_label:
         run.exit_code = exit_code(pytest_code, record.exit_reason)
         return pytest_code
+    pytest_code = write_reports(record, contract, settings, run.reports, pytest_code, redactor)
+    run.exit_code = exit_code(pytest_code, record.exit_reason, record.verdict)
+    if settings.shard is not None:
+        write_share(record, run.reports, shard=settings.shard, contract=contract.fingerprint, profile=settings.profile.name, seed=settings.seed, redactor=redactor)
+        if record.verdict is Verdict.INCOMPLETE:  # the other shares ran the rest: the merge decides GO or INCOMPLETE
+            run.exit_code = EXIT_OK
+    return pytest_code
+
+
+def write_reports(record: RunRecord, contract: Contract, settings: Settings, folder: Path, pytest_code: int, redactor: Redactor) -> int:
+    """The verdict of a finished record, and every report in `folder`; returns pytest's code as the verdict reads it."""
     if record.drift.breaking and pytest_code == 0:
         pytest_code = 1  # a breaking finding fails the run even if no test asserted it
     record.verdict = Verdict.of(record, pytest_code)
     if record.verdict is Verdict.INCOMPLETE and pytest_code == 0:
         pytest_code = EXIT_INCOMPLETE
-    folder = run.reports
     document = write_drift_report(record.drift, folder, target=record.target_label, contract_hash=contract.fingerprint, redactor=redactor)
     record.shapes.write(folder / "observed-shapes.json")
     outage = record.exit_message if record.exit_reason == "target" else None
@@ -60,7 +75,6 @@ def finish(run: Run, pytest_code: int) -> int:
             scrub_folder(written, redactor)
         elif written.is_file():
             written.write_text(redactor.text(written.read_text(encoding="utf-8")), encoding="utf-8")
-    run.exit_code = exit_code(pytest_code, record.exit_reason, record.verdict)
     return pytest_code
 
 

@@ -85,6 +85,8 @@ def lanes(suite_settings: Settings) -> Iterator[Lanes]:
 def discovery(coupon_run: Run, target: Target, redactor: Redactor, lanes: Lanes, suite_settings: Settings, pytestconfig: pytest.Config) -> Discovery:
     """The test customers as the target knows them (in a parallel run, as the controller found them)."""
     shared = getattr(pytestconfig, "workerinput", {}).get("coupon_shared_pace")
+    record = coupon_run.record
+    family, record.family = record.family, "setup"  # discovery's requests are nobody's check, whichever test asked first
     try:
         found = (read_shared(Path(shared), timeout=suite_settings.deadline * 5 + 60) if shared else None) or discover(target, lanes=lanes)
     except BudgetSpent as exc:
@@ -93,6 +95,8 @@ def discovery(coupon_run: Run, target: Target, redactor: Redactor, lanes: Lanes,
         coupon_run.stop("usage", str(exc))
     except TargetUnavailable as exc:
         coupon_run.stop("target", str(exc))
+    finally:
+        record.family = family
     redactor.add_pii("mobile", [c.mobile for c in found.customers])
     redactor.add_pii("email", [c.email for c in found.customers])
     coupon_run.record.data = found.health()

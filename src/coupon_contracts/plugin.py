@@ -101,13 +101,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: family_of(item) != "schema")  # stable: the rest keep their order
     settings = run_of(config).settings
     wanted = set(settings.operations) if settings else set()
-    if not wanted:
-        return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
         check = check_of(item)
-        (dropped if check is not None and not wanted & set(check.operations) else kept).append(item)
+        (dropped if check is not None and wanted and not wanted & set(check.operations) else kept).append(item)
+    if settings is not None and settings.shard is not None:  # every K-th test of one order: the same share in every job, heaviest spread first
+        k, n = settings.shard
+        dropped += [item for i, item in enumerate(kept) if i % n != k - 1]
+        kept = [item for i, item in enumerate(kept) if i % n == k - 1]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -259,6 +259,15 @@ def whole(given: Given, *, minimum: int, maximum: int | None = None) -> int:
     return int(text)
 
 
+def shard(given: Given) -> tuple[int, int]:
+    """`2/3` as (2, 3): the second of three shares of the checks."""
+    text = str(given.value).strip()
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
+        raise SettingsError(f"{given.where}: {given.value!r} is not K/N with 1 <= K <= N; use e.g. 1/3")
+    return int(k), int(n)
+
+
 def flag_value(given: Given) -> bool:
     value = given.value
     if isinstance(value, bool):

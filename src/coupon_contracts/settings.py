@@ -51,6 +51,23 @@ class Settings:
     deadline: float = 30.0  # seconds for one whole answer, however slowly it trickles in (timeout is per read)
     max_body_mb: float = 32.0  # the largest body read, on the wire and after decompression (MiB)
 
+    shard: tuple[int, int] | None = None  # (K, N): this job runs the K-th of N shares of the checks
+
+    @property
+    def shares(self) -> int:
+        """How many jobs share the run (N of --shard K/N; 1 without it)."""
+        return self.shard[1] if self.shard else 1
+
+    @property
+    def job_rate_limit(self) -> float:
+        """This job's requests per second: its share of the run's rate limit."""
+        return self.rate_limit / self.shares
+
+    @property
+    def job_max_requests(self) -> int | None:
+        """This job's share of the run's request budget."""
+        return None if self.max_requests is None else max(1, self.max_requests // self.shares)
+
     @property
     def is_mock(self) -> bool:
         """True when the target is the embedded mock, in-process."""
@@ -125,6 +142,7 @@ def _build(given: Mapping[str, Given], config_file: Path | None) -> Settings:
     max_requests = parse.whole(given["max_requests"], minimum=1) if "max_requests" in given else None
     workers = parse.whole(given["workers"], minimum=1, maximum=MAX_WORKERS) if "workers" in given else 1
     contract = Path(str(given["contract"].value)) if "contract" in given else None
+    shard = parse.shard(given["shard"]) if "shard" in given else None
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
     if username is not None and password is None:
@@ -167,6 +185,7 @@ def _build(given: Mapping[str, Given], config_file: Path | None) -> Settings:
         max_requests=max_requests,
         workers=workers,
         contract=contract,
+        shard=shard,
     )
 
 

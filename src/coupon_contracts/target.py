@@ -184,9 +184,9 @@ def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) ->
     timeout = httpx.Timeout(settings.timeout)
     headers = {"Accept": "application/json", "User-Agent": "coupon-contracts"}
     if shared_pace is not None:
-        pacer = shared_pace.pacer(settings.rate_limit, max_requests=settings.max_requests)
+        pacer = shared_pace.pacer(settings.job_rate_limit, max_requests=settings.job_max_requests)
     else:
-        pacer = Pacer(settings.rate_limit, max_requests=settings.max_requests)
+        pacer = Pacer(settings.job_rate_limit, max_requests=settings.job_max_requests)
     if settings.is_mock:
         target = _open_mock(settings, timeout, headers)
         target.pacer = pacer

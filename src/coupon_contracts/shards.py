@@ -1,0 +1,110 @@
+"""A run split across a CI's parallel jobs: each job (`--shard K/N`) writes what it saw as
+`share.json` beside its reports; `coupon-contracts merge DIR...` reads every share back into one
+record and writes the reports of the whole run from it, with one verdict.
+
+A share is written through the redactor, with no credential and no PII (the merge builds its own
+redactor from its own settings): it is an artifact like any other report.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .checks import CHECKS
+from .redaction import Redactor
+from .run_record import RunRecord, Tally, Unchecked
+
+__all__ = ["SHARE_FILE", "ShareError", "merge_shares", "write_share"]
+
+SHARE_FILE = "share.json"
+SHARE_VERSION = 1
+
+
+class ShareError(Exception):
+    """The shares cannot make one run (missing, repeated, from other runs): the message names the folder."""
+
+
+def write_share(record: RunRecord, folder: Path, *, shard: tuple[int, int], contract: str, profile: str, seed: int, redactor: Redactor) -> None:
+    """This job's record as `share.json`: what the merge needs to write the whole run's reports."""
+    data = {k: v for k, v in record.export().items() if k not in ("secrets", "pii")}
+    data |= {
+        "version": SHARE_VERSION,
+        "shard": list(shard),
+        "contract": contract,
+        "profile": profile,
+        "seed": seed,
+        "outcomes": dict(record.outcomes),
+        "tallies": [[op, family, asdict(tally)] for (op, family), tally in record.tallies.items()],
+        "unchecked": [asdict(u) for u in record.unchecked],
+        "failed_checks": sorted(record.failed_checks),
+        "ran": sorted(record.ran),
+    }
+    (folder / SHARE_FILE).write_text(redactor.text(json.dumps(data, indent=1, default=str)), encoding="utf-8")
+
+
+def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
+    """One record from every share of a run, and the run's facts (contract, profile, seed, shares)."""
+    shares = [_read(folder) for folder in folders]
+    first = shares[0][1]
+    n = first["shard"][1]
+    seen: dict[int, Path] = {}
+    for folder, share in shares:
+        for key in ("contract", "profile", "seed"):
+            if share[key] != first[key]:
+                raise ShareError(f"{folder / SHARE_FILE}: {key} {share[key]!r}, but {folders[0] / SHARE_FILE} has {first[key]!r}: shares of different runs")
+        k, total = share["shard"]
+        if total != n:
+            raise ShareError(f"{folder / SHARE_FILE}: shard {k}/{total}, but {folders[0] / SHARE_FILE} is one of {n}")
+        if k in seen:
+            raise ShareError(f"{folder / SHARE_FILE}: shard {k}/{n} again (also in {seen[k]})")
+        seen[k] = folder
+    missing = sorted(set(range(1, n + 1)) - set(seen))
+    if missing:
+        raise ShareError(f"shard {', '.join(f'{k}/{n}' for k in missing)} missing: give every job's reports folder")
+    record = RunRecord()
+    for _, share in sorted(shares, key=lambda pair: pair[1]["shard"][0]):
+        record.merge(share | {"secrets": [], "pii": {}})
+        record.outcomes.update(share["outcomes"])
+        for op, family, counts in share["tallies"]:
+            tally = record.tallies.setdefault((op, family), Tally())
+            for outcome, count in counts.items():
+                setattr(tally, outcome, getattr(tally, outcome) + count)
+        record.unchecked += [Unchecked(u["check"], tuple(u["operations"]), tuple(u["docs"]), u["reason"], u["test"], u["outcome"]) for u in share["unchecked"]]
+        record.failed_checks.update(share["failed_checks"])
+        record.ran.update(c for c in share["ran"] if c in CHECKS)
+    record.redactor = None
+    return record, {"contract": first["contract"], "profile": first["profile"], "seed": first["seed"], "shares": n}
+
+
+def merge_files(folders: list[Path], into: Path) -> None:
+    """The shares' junit.xml as one file and their Allure results in one folder (the names are unique)."""
+    results = into / "allure-results"
+    results.mkdir(parents=True, exist_ok=True)
+    suites = ET.Element("testsuites")
+    for folder in folders:
+        for path in (folder / "allure-results").glob("*") if (folder / "allure-results").is_dir() else ():
+            if path.is_file() and path.name not in ("categories.json", "environment.properties"):
+                shutil.copy2(path, results / path.name)
+        junit = folder / "junit.xml"
+        if junit.is_file():
+            root = ET.parse(junit).getroot()
+            suites.extend(root.iter("testsuite") if root.tag == "testsuites" else [root])
+    ET.ElementTree(suites).write(into / "junit.xml", encoding="utf-8", xml_declaration=True)
+
+
+def _read(folder: Path) -> tuple[Path, dict[str, Any]]:
+    path = folder / SHARE_FILE
+    if not path.is_file():
+        raise ShareError(f"{path}: not found: give the reports folder of a `coupon-contracts run --shard K/N` job")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ShareError(f"{path}: not a share of a run ({exc})") from None
+    if not isinstance(data, dict) or data.get("version") != SHARE_VERSION:
+        raise ShareError(f"{path}: a share of another version of coupon-contracts (need version {SHARE_VERSION})")
+    return folder, data

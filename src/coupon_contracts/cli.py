@@ -117,6 +117,9 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     reports = settings.reports
     reports.mkdir(parents=True, exist_ok=True)
+    # Hypothesis keeps its caches (the charmap, the constants it mines) in ./.hypothesis: in the reports folder
+    # instead, so a run leaves nothing in the team's workspace but its reports (hidden: no artifact carries it).
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str((reports / ".hypothesis").absolute()))
     target = "the embedded mock" + (f" with faults {', '.join(settings.mock_faults)}" if settings.mock_faults else "") if settings.is_mock else settings.base_url
     print(f"coupon-contracts: checking {target}; profile {settings.profile.name}, seed {settings.seed} (COUPON_CONTRACTS_SEED={settings.seed} reproduces)")
     sys.stdout.flush()

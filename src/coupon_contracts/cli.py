@@ -129,6 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         options += ["-n", str(processes), "--dist", "load", "--maxschedchunk", "1", "--max-worker-restart", "0"]  # an exit is not a crash to retry
     extra = [a for a in args.pytest_args if a != "--"]
     face = _Session()
+    from .progress import ProgressLines
     code = pytest.main(
         [
             str(conformance_suite()),
@@ -152,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
             *options,
             *extra,
         ],
-        plugins=[face],
+        plugins=[face, ProgressLines()],
     )
     run = face.config.stash.get(RUN, None) if face.config is not None else None
     if run is None:

@@ -230,29 +230,13 @@ def _mock(args: argparse.Namespace) -> int:
 def _merge(args: argparse.Namespace) -> int:
     """One run's reports and verdict from its shards' (shards.py); the exit code is the run's."""
     from .console import print_verdict
-    from .contract import Contract, ContractError
-    from .finish import exit_code, write_reports
-    from .run import redactor_of
-    from .settings import Settings, SettingsError
-    from .shards import ShareError, merge_files, merge_shares
+    from .shards import ShareError, merge_run
 
     try:
-        record, facts = merge_shares(list(args.folders))
-        settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(args.reports)})
-        contract = Contract.load(settings.contract)
-    except (ShareError, SettingsError, ContractError) as exc:
+        result, record, shares = merge_run(list(args.folders), args.reports)
+    except ShareError as exc:
         raise UsageError(str(exc)) from None
-    if contract.fingerprint != facts["contract"]:
-        raise UsageError(f"the shards ran contract {facts['contract']}, this one is {contract.fingerprint}: give the same one (--contract or COUPON_CONTRACTS_CONTRACT)")
-    if any(folder.resolve() == args.reports.resolve() for folder in args.folders):
-        raise UsageError(f"--reports {args.reports}: is also a shard's folder; merge into another one")
-    redactor = redactor_of(settings)
-    record.settings, record.contract, record.redactor = settings, contract, redactor
-    merge_files(list(args.folders), args.reports)
-    code = {"usage": EXIT_USAGE, "target": 3}.get(record.exit_reason or "", 1 if record.failed_checks else 0)
-    code = write_reports(record, contract, settings, args.reports, code, redactor)
-    result = exit_code(code, record.exit_reason, record.verdict)
-    print(f"coupon-contracts: merged {facts['shares']} shards of one run ({', '.join(str(f) for f in args.folders)})")
+    print(f"coupon-contracts: merged {shares} shards of one run ({', '.join(str(f) for f in args.folders)})")
     print_verdict(result, record, args.reports)
     return result
 

@@ -19,7 +19,7 @@ from .checks import CHECKS
 from .redaction import Redactor
 from .run_record import RunRecord, Tally, Unchecked
 
-__all__ = ["SHARE_FILE", "ShareError", "merge_shares", "write_share"]
+__all__ = ["SHARE_FILE", "ShareError", "merge_files", "merge_run", "merge_shares", "write_share"]
 
 SHARE_FILE = "share.json"
 SHARE_VERSION = 1
@@ -79,6 +79,33 @@ def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
         record.ran.update(c for c in share["ran"] if c in CHECKS)
     record.redactor = None
     return record, {"contract": first["contract"], "profile": first["profile"], "seed": first["seed"], "shares": n}
+
+
+def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
+    """Merge the shares in `folders` into the reports of one run in `into`: its exit code, record and shares.
+
+    The contract, profile and seed are the shards'; the contract must be the one the merge loads."""
+    from .contract import Contract, ContractError
+    from .finish import exit_code, write_reports
+    from .run import redactor_of
+    from .settings import Settings, SettingsError
+
+    if any(folder.resolve() == into.resolve() for folder in folders):
+        raise ShareError(f"--reports {into}: is also a shard's folder; merge into another one")
+    record, facts = merge_shares(folders)
+    try:
+        settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(into)})
+        contract = Contract.load(settings.contract)
+    except (SettingsError, ContractError) as exc:
+        raise ShareError(str(exc)) from None
+    if contract.fingerprint != facts["contract"]:
+        raise ShareError(f"the shards ran contract {facts['contract']}, this one is {contract.fingerprint}: give the same one (--contract or COUPON_CONTRACTS_CONTRACT)")
+    redactor = redactor_of(settings)
+    record.settings, record.contract, record.redactor = settings, contract, redactor
+    merge_files(folders, into)
+    code = {"usage": 2, "target": 3}.get(record.exit_reason or "", 1 if record.failed_checks else 0)
+    code = write_reports(record, contract, settings, into, code, redactor)
+    return exit_code(code, record.exit_reason, record.verdict), record, facts["shares"]
 
 
 def merge_files(folders: list[Path], into: Path) -> None:

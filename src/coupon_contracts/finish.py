@@ -17,22 +17,21 @@ from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import scrub_folder, write_drift_summary
 from .reporting.junit import drop_subtests
 from .reporting.signoff import build_signoff, write_signoff
-from .run import EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, Run, redactor_of
+from .run import Run, redactor_of
 from .run_record import RunRecord
 from .settings import Settings
 from .shards import write_share
-from .verdict import EXIT_INCOMPLETE, Verdict
+from .usage import EXIT_INCOMPLETE, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, EXIT_VIOLATIONS, stopped_code
+from .verdict import Verdict
 
-__all__ = ["EXIT_INTERNAL_ERROR", "EXIT_OK", "EXIT_VIOLATIONS", "exit_code", "finish", "prepare_controller", "write_reports"]
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INTERNAL_ERROR = 0, 1, 4
+__all__ = ["exit_code", "finish", "prepare_controller", "write_reports"]
 
 
 def finish(run: Run, pytest_code: int) -> int:
     """Decide the verdict and the exit code of a finished run and write every report; returns the code."""
     record = run.record
     if record.exit_reason is not None:  # a worker or a fixture stopped the run: its reason decides the code
-        pytest_code = EXIT_USAGE if record.exit_reason == "usage" else EXIT_TARGET_UNAVAILABLE
+        pytest_code = stopped_code(record.exit_reason)
     contract, redactor, settings = record.contract, record.redactor, record.settings
     if contract is None or redactor is None or settings is None or not record.target_label:
         run.exit_code = exit_code(pytest_code, record.exit_reason)

@@ -22,13 +22,13 @@ from .finish import finish, prepare_controller
 from .pacing import BudgetSpent, SharedPace
 from .properties import NOT_CHECKED, NotChecked, Undecidable, settle
 from .reporting.allure_results import attach_failure, label_markers
-from .run import EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, Run, redactor_of, run_of
+from .run import Run, redactor_of, run_of
 from .settings import Settings
 from .settings_table import OPTION_ROWS
 from .shared_discovery import SharedDiscovery
 from .target import TargetUnavailable
 
-__all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE"]
+__all__ = ["ReportHooks"]
 
 pytest_plugins = ["coupon_contracts.fixtures", "coupon_contracts.generation"]
 

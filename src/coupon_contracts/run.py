@@ -19,10 +19,9 @@ from .redaction import Redactor
 from .run_record import RunRecord
 from .settings import Settings, SettingsError
 from .settings_table import OPTION_ROWS
+from .usage import stopped_code
 
-__all__ = ["EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "RUN", "Run", "redactor_of", "run_of"]
-
-EXIT_USAGE, EXIT_TARGET_UNAVAILABLE = 2, 3
+__all__ = ["RUN", "Run", "redactor_of", "run_of"]
 
 
 @dataclass
@@ -79,7 +78,7 @@ class Run:
             # finish turns the reason into exit 2 or 3, and the CLI prints the one line.
             self.session.shouldstop = f"coupon-contracts: {message}"
             pytest.skip(f"not run: {message}")
-        pytest.exit(f"coupon-contracts: {message}", returncode=EXIT_USAGE if reason == "usage" else EXIT_TARGET_UNAVAILABLE)
+        pytest.exit(f"coupon-contracts: {message}", returncode=stopped_code(reason))
 
     @property
     def reports(self) -> Path:

@@ -18,6 +18,7 @@ from typing import Any
 from .checks import CHECKS
 from .redaction import Redactor
 from .run_record import RunRecord, Tally, Unchecked
+from .usage import stopped_code
 
 __all__ = ["SHARE_FILE", "ShareError", "merge_files", "merge_run", "merge_shares", "write_share"]
 
@@ -103,7 +104,7 @@ def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
     redactor = redactor_of(settings)
     record.settings, record.contract, record.redactor = settings, contract, redactor
     merge_files(folders, into)
-    code = {"usage": 2, "target": 3}.get(record.exit_reason or "", 1 if record.failed_checks else 0)
+    code = stopped_code(record.exit_reason) if record.exit_reason else 1 if record.failed_checks else 0
     code = write_reports(record, contract, settings, into, code, redactor)
     return exit_code(code, record.exit_reason, record.verdict), record, facts["shares"]
 

@@ -7,10 +7,15 @@ behaviour could not be checked).
 
 from __future__ import annotations
 
-__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERNAL_ERROR", "EXIT_OK", "EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "EXIT_VIOLATIONS", "UsageError"]
+__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERNAL_ERROR", "EXIT_OK", "EXIT_TARGET_UNAVAILABLE", "EXIT_USAGE", "EXIT_VIOLATIONS", "UsageError", "stopped_code"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_TARGET_UNAVAILABLE, EXIT_INTERNAL_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3, 4, 5
 
 
 class UsageError(Exception):
     """A wrong flag or setting: printed as one line, exit 2."""
+
+
+def stopped_code(reason: str) -> int:
+    """The exit code of a run stopped early: `usage` (a wrong setting, 2) or `target` (unusable, 3)."""
+    return EXIT_USAGE if reason == "usage" else EXIT_TARGET_UNAVAILABLE

@@ -12,12 +12,12 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from .usage import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+
 if TYPE_CHECKING:
     from .run_record import RunRecord
 
 __all__ = ["EXIT_INCOMPLETE", "Verdict"]
-
-EXIT_INCOMPLETE = 5
 
 
 class Verdict(str, Enum):
@@ -41,4 +41,4 @@ class Verdict(str, Enum):
     @property
     def exit_code(self) -> int:
         """The CLI's exit code for this verdict (NO-GO: 1; an outage or a usage error has its own)."""
-        return {Verdict.GO: 0, Verdict.NO_GO: 1, Verdict.INCOMPLETE: EXIT_INCOMPLETE}[self]
+        return {Verdict.GO: EXIT_OK, Verdict.NO_GO: EXIT_VIOLATIONS, Verdict.INCOMPLETE: EXIT_INCOMPLETE}[self]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["AnswerLimits", "AnswerRefused", "OperationWithheld", "PAST_DEADLINE", "read_within"]
+__all__ = ["AnswerLimits", "AnswerRefused", "OperationWithheld", "PAST_DEADLINE", "Undecidable", "read_within"]
 
 MIB = 1024 * 1024
 
@@ -27,7 +27,13 @@ class AnswerRefused(AssertionError):
     """An answer the suite read no further: over a size, time or nesting limit. A check that needs it fails."""
 
 
-class OperationWithheld(Exception):
+class Undecidable(Exception):
+    """One example that cannot decide its check (a list the target would not give whole, a request not
+    sent): neither a pass nor a failure; when no example decides, the check is not checked, with this as
+    the reason. Here, below the target, so the target can raise its own kind."""
+
+
+class OperationWithheld(Undecidable):
     """A request not sent: an earlier answer of its operation ran past the deadline, and each of the rest
     would wait as long. What needed it is not checked (the first answer is the violation)."""
 

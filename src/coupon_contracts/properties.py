@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from .answer import OperationWithheld
+from .answer import Undecidable
 from .lanes import Lanes, first_error
 from .pacing import BudgetSpent
 from .settings import Profile
@@ -33,10 +33,6 @@ class NotChecked(pytest.skip.Exception):  # type: ignore[misc,name-defined]
     def __init__(self, reason: str) -> None:
         super().__init__(NOT_CHECKED + reason)
 
-
-class Undecidable(Exception):
-    """One example that cannot decide its check (a list the target would not give whole): neither a
-    pass nor a failure; when no example decides, the check is not checked, with this as the reason."""
 
 
 class CheckFailed(AssertionError):
@@ -75,8 +71,8 @@ def check_examples(check: Callable[..., bool], examples: Sequence[tuple[Any, ...
     When none did, the check is not checked (`unchecked` says why), never passed. Returns how many decided.
     """
     futures = lanes.map(lambda example: check(*example), examples)
-    undecidable = [error for error in (f.exception() for f in futures) if isinstance(error, (Undecidable, OperationWithheld))]
-    settle([f for f in futures if not isinstance(f.exception(), (Undecidable, OperationWithheld))], what="examples")
+    undecidable = [error for error in (f.exception() for f in futures) if isinstance(error, Undecidable)]
+    settle([f for f in futures if not isinstance(f.exception(), Undecidable)], what="examples")
     decided = sum(1 for f in futures if f.exception() is None and f.result())
     if not decided:
         if undecidable:

@@ -23,7 +23,9 @@ $(STAMP): pyproject.toml
 test: install renderer
 	$(BIN)/ruff check src tests benchmarks conftest.py
 	$(BIN)/mypy
-	$(BIN)/python -m pytest tests/unit tests/cleanroom
+	@# Tests that time rates and sleeps run alone; the rest on both cores (the runs they make are CPU-bound).
+	$(BIN)/python -m pytest -q -m timing tests/unit tests/cleanroom
+	$(BIN)/python -m pytest -q -m "not timing" -n 2 --dist loadgroup tests/unit tests/cleanroom
 
 run: install
 	$(BIN)/coupon-contracts run --reports $(REPORTS)

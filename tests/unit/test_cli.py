@@ -16,6 +16,7 @@ from coupon_contracts.contract import Contract
 from coupon_contracts.mock import FAULTS
 
 from .conftest import ROOT, clean_env, mock_description, served_mock
+from .suite_runs import run_cli
 
 
 def test_mock_describe_prints_credentials_and_customers(capsys) -> None:
@@ -72,22 +73,22 @@ def test_run_against_the_mock_served_on_a_port(tmp_path) -> None:
     # The last customer holds more than the default page: without it the verdict is INCOMPLETE.
     customers = ",".join([f"mobile:{c['mobile']}" for c in described["customers"][:3]] + [f"id:{c['id']}" for c in described["customers"][3:6] + described["customers"][-1:]])
     with served_mock() as served:
-        env = clean_env(
-            COUPON_API_BASE_URL=served.url,
-            COUPON_API_USERNAME=described["username"],
-            COUPON_API_PASSWORD=described["password"],
-            COUPON_API_OAUTH_TOKEN=described["oauth_token"],
-            COUPON_API_CUSTOMERS=customers,
-            COUPON_CONTRACTS_PROFILE="quick",
-        )
+        env = {
+            "COUPON_API_BASE_URL": served.url,
+            "COUPON_API_USERNAME": described["username"],
+            "COUPON_API_PASSWORD": described["password"],
+            "COUPON_API_OAUTH_TOKEN": described["oauth_token"],
+            "COUPON_API_CUSTOMERS": customers,
+            "COUPON_CONTRACTS_PROFILE": "quick",
+        }
         started = time.monotonic()
-        completed = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = run_cli("run", reports=tmp_path, env=env)
         elapsed = time.monotonic() - started
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-1000:]
+    assert done.code == 0, done.output[-4000:]
     assert elapsed < 30, f"quick profile over HTTP took {elapsed:.1f}s"
-    assert json.loads((tmp_path / "drift.json").read_text())["findings"] == []
+    assert done.report("drift.json")["findings"] == []
     for value in [described["password"], *(c["mobile"] for c in described["customers"][:3])]:
-        assert value not in completed.stdout + completed.stderr + (tmp_path / "drift.md").read_text()
+        assert value not in done.output + (tmp_path / "drift.md").read_text()
 
 
 def _broken_contract(tmp_path, breakage) -> str:

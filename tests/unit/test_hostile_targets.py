@@ -20,6 +20,8 @@ from coupon_contracts.mock.hostile import OVER_LIMITS
 
 from .conftest import ROOT, clean_env, served_mock
 
+pytestmark = pytest.mark.xdist_group("hostile")  # one module fixture of every hostile run: one worker makes it
+
 OPERATION = {"hostile-truncated-json": "getCustomerCouponsV2", "hostile-empty-body": "getCustomerCouponsByIdV2"}
 
 

@@ -18,6 +18,8 @@ from coupon_contracts.run_record import Traffic
 from coupon_contracts.settings import PROFILES, CustomerRef
 from coupon_contracts.target import Target, TargetUnavailable
 
+pytestmark = pytest.mark.timing  # elapsed times of side-by-side calls: run alone
+
 
 def test_a_wide_lane_set_runs_calls_side_by_side() -> None:
     lanes = Lanes(8)

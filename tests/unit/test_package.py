@@ -13,6 +13,8 @@ import pytest
 
 from .conftest import ROOT, clean_env
 
+pytestmark = pytest.mark.xdist_group("package")  # one wheel, built once
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:

@@ -17,6 +17,8 @@ from coupon_contracts.answer import AnswerLimits, OperationWithheld
 from coupon_contracts.pacing import BudgetSpent, Pacer, SharedPace
 from coupon_contracts.target import RetryPolicy, Target, TargetUnavailable
 
+pytestmark = pytest.mark.timing  # rates and sleeps: run alone, not beside a busy xdist worker
+
 
 def target_with(responses, sleeps: list[float]) -> Target:
     """A Target whose transport plays `responses` in order (an exception is raised, a Response returned)."""

@@ -18,7 +18,8 @@ import pytest
 
 from tests.cleanroom.dataset import Dataset
 
-from .conftest import ROOT, clean_env, free_port, wait_listening
+from .conftest import ROOT, free_port, wait_listening
+from .suite_runs import RunsOnDemand, run_cli
 
 
 @contextmanager
@@ -36,17 +37,16 @@ def cleanroom_served() -> Iterator[dict]:
 
 
 def _run(described: dict, reports, *, customers: str, profile: str) -> tuple[int, str, dict, dict]:
-    env = clean_env(
-        COUPON_API_BASE_URL=described["base_url"],
-        COUPON_API_USERNAME=described["username"],
-        COUPON_API_PASSWORD=described["password"],
-        COUPON_API_OAUTH_TOKEN=described["oauth_token"],
-        COUPON_API_CUSTOMERS=customers,
-        COUPON_CONTRACTS_PROFILE=profile,
-    )
-    done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    read = lambda name: json.loads((reports / name).read_text()) if (reports / name).is_file() else {}  # noqa: E731
-    return done.returncode, done.stdout[-4000:] + done.stderr[-2000:], read("signoff.json"), read("drift.json")
+    env = {
+        "COUPON_API_BASE_URL": described["base_url"],
+        "COUPON_API_USERNAME": described["username"],
+        "COUPON_API_PASSWORD": described["password"],
+        "COUPON_API_OAUTH_TOKEN": described["oauth_token"],
+        "COUPON_API_CUSTOMERS": customers,
+        "COUPON_CONTRACTS_PROFILE": profile,
+    }
+    done = run_cli("run", reports=reports, env=env)
+    return done.code, done.output[-6000:], done.report("signoff.json"), done.report("drift.json")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +62,10 @@ def runs(tmp_path_factory) -> dict[str, tuple[int, str, dict, dict]]:
         }
 
 
+CLEAN_ROOM = pytest.mark.xdist_group("cleanroom")  # one served clean-room server and its three runs: one worker
+
+
+@CLEAN_ROOM
 @pytest.mark.parametrize("profile", ["quick", "ci"])
 def test_the_clean_room_reading_gets_go(runs, profile: str) -> None:
     code, output, signoff, drift = runs[profile]
@@ -70,6 +74,7 @@ def test_the_clean_room_reading_gets_go(runs, profile: str) -> None:
     assert signoff["not_checked"] == [] and drift["responses"] > 100
 
 
+@CLEAN_ROOM
 def test_customers_without_coupons_give_incomplete_naming_what_is_missing(runs) -> None:
     code, output, signoff, _ = runs["no coupons"]
     assert code == 5 and signoff["verdict"] == "INCOMPLETE", output
@@ -90,10 +95,9 @@ from coupon_contracts.mock import READINGS  # noqa: E402
 
 
 def _mock_run(readings: str, reports, *, profile: str, seed: str = "20261123") -> tuple[int, str, dict, dict]:
-    env = clean_env(COUPON_CONTRACTS_MOCK_READINGS=readings, COUPON_CONTRACTS_MOCK_READINGS_SEED=seed, COUPON_CONTRACTS_PROFILE=profile)
-    done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    read = lambda name: json.loads((reports / name).read_text()) if (reports / name).is_file() else {}  # noqa: E731
-    return done.returncode, done.stdout[-4000:] + done.stderr[-2000:], read("signoff.json"), read("drift.json")
+    env = {"COUPON_CONTRACTS_MOCK_READINGS": readings, "COUPON_CONTRACTS_MOCK_READINGS_SEED": seed, "COUPON_CONTRACTS_PROFILE": profile}
+    done = run_cli("run", reports=reports, env=env)
+    return done.code, done.output[-6000:], done.report("signoff.json"), done.report("drift.json")
 
 
 def _ci_groups(count: int = 3) -> list[str]:
@@ -111,14 +115,8 @@ MIXES = [("random", "quick", "7"), ("random", "ci", "11"), *((group, "ci", "2026
 
 
 @pytest.fixture(scope="module")
-def reading_runs(tmp_path_factory) -> dict[tuple[str, str, str], tuple[int, str, dict, dict]]:
-    from concurrent.futures import ThreadPoolExecutor
-
-    base = tmp_path_factory.mktemp("readings")
-    runs = [(name, "quick", "20261123") for name in sorted(READINGS)] + MIXES
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two cores
-        results = pool.map(lambda r: _mock_run(r[0], base / f"run{runs.index(r)}", profile=r[1], seed=r[2]), runs)
-        return dict(zip(runs, results, strict=True))
+def reading_runs(tmp_path_factory) -> RunsOnDemand:
+    return RunsOnDemand(lambda r: _mock_run(r[0], tmp_path_factory.mktemp("reading"), profile=r[1], seed=r[2]))
 
 
 @pytest.mark.parametrize("run", [(name, "quick", "20261123") for name in sorted(READINGS)] + MIXES, ids=lambda r: "-".join(r) if len(r[0]) < 40 else f"{len(r[0].split(','))}-readings-{r[1]}")

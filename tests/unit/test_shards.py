@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import ROOT, clean_env
+from .suite_runs import run_cli
+
+pytestmark = pytest.mark.xdist_group("shards")  # one module fixture of four runs: one worker makes it
 
 FAULT = "isredeemable-redemptions-left-missing"  # one breaking finding and failed checks to compare
 
 
 def _run(reports, *args: str) -> int:
-    env = clean_env(COUPON_CONTRACTS_PROFILE="quick", COUPON_CONTRACTS_MOCK_FAULTS=FAULT)
-    done = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", *args, "--reports", str(reports)], cwd=ROOT, env=env, capture_output=True, text=True)
-    (reports / "console.txt").write_text(done.stdout) if reports.is_dir() else None
-    return done.returncode
+    done = run_cli(*args, reports=reports, env={"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_MOCK_FAULTS": FAULT})
+    (reports / "console.txt").write_text(done.output) if reports.is_dir() else None
+    return done.code
 
 
 def _tests(reports) -> int:

@@ -3,22 +3,14 @@ cap; the reports still tell one story and the faults are still found, whatever t
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from .conftest import ROOT, clean_env
+from .suite_runs import run_cli
 
 
 def _run(tmp_path, *extra: str, workers: str = "2") -> tuple[int, dict, dict]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "coupon_contracts.cli", "run", "--reports", str(tmp_path), "--workers", workers, "--profile", "quick", *extra],
-        cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300,
-    )
-    read = lambda name: json.loads((tmp_path / name).read_text())  # noqa: E731
-    return completed.returncode, read("signoff.json"), read("drift.json")
+    done = run_cli("run", "--workers", workers, "--profile", "quick", *extra, reports=tmp_path)
+    return done.code, done.report("signoff.json"), done.report("drift.json")
 
 
 def test_two_workers_agree_with_one(tmp_path) -> None:

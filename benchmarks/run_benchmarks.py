@@ -37,6 +37,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from coupon_contracts.operations import V2ID, V2L, V11, label_of
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CREDENTIALS = {"COUPON_API_USERNAME": "coupon.qa", "COUPON_API_PASSWORD": "mock-secret-1", "COUPON_API_OAUTH_TOKEN": "mock-oauth-token-7f3a"}
@@ -242,7 +244,7 @@ def large_answers() -> None:
     print("|---|---|---|---|---|---|---|")
     for count in (5_000, 50_000):
         by_id, listing = big_answer(count)
-        for label, operation_id, body in (("GET /v2/customers/{customerId}/coupons", "getCustomerCouponsByIdV2", by_id), ("GET /v2/customers/coupons", "getCustomerCouponsV2", listing)):
+        for label, operation_id, body in ((label_of(V2ID), V2ID, by_id), (label_of(V2L), V2L, listing)):
             now, before = measured(_today, contract, operation_id, label, body), measured(_before, contract, operation_id, label, body)
             print(f"| {label} | {count:,} | {len(body) / 2**20:.1f} | {now[0]:.2f} | {now[1]:.0f} | {before[0]:.2f} | {before[1]:.0f} |")
     print("\nGoals: 5,000 coupons by id within 1.0 s and 100 MiB; 50,000 within 10 s.\n")
@@ -271,7 +273,7 @@ HOSTILE_AT_FULL_SIZE = [  # (the answer, the mock's arguments, the operation the
     ("gzip that inflates to 4 GiB", ("--fault", "hostile-gzip-bomb", "--bomb-mib", "4096"), "getCouponsV2"),
     ("a 200 whose body trickles in a byte every 2 s", ("--fault", "hostile-trickle", "--trickle-seconds", "2"), "getCouponsV2"),
     ("JSON nested 200,000 levels deep", ("--fault", "hostile-deep-json", "--deep-levels", "200000"), "getCouponsV2"),
-    ("a truncated 200 from /v1.1/customer/coupons during discovery", ("--fault", "hostile-truncated-discovery"), "getCouponsV2"),
+    (f"a truncated 200 from {label_of(V11)} during discovery", ("--fault", "hostile-truncated-discovery"), "getCouponsV2"),
 ]
 
 

@@ -14,11 +14,11 @@ from enum import Enum
 from typing import Any
 
 from .filters import FILTERS
+from .operations import RED, V2C, V2ID, V2L, V11, OperationId
 
 __all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "check_of", "citation_problem", "family_of"]
 
-V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
-OPERATIONS = (V11, RED, V2C, V2L, V2ID)
+OPERATIONS = tuple(OperationId)
 
 # Each operation's doc page and its length in lines, so a citation can be checked without the page.
 PAGES = {
@@ -82,7 +82,7 @@ def citation_problem(citation: str) -> str | None:
     return None
 
 
-SCHEMA_DOCS = {
+SCHEMA_DOCS: dict[str, tuple[str, ...]] = {
     V11: ("v1.1-customer-coupons.txt:37-108", "v1.1-customer-coupons.txt:109-154"),
     RED: ("v1.1-coupon-isredeemable.txt:28-43", "v1.1-coupon-isredeemable.txt:44-103"),
     V2C: ("v2-coupon.txt:23-35", "v2-coupon.txt:36-179"),

@@ -20,6 +20,7 @@ from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
 
 from .contract_files import ContractError, explain_error, references_in, retrieve_contents, retrieve_file, urldefrag_join
+from .operations import OperationRow, operation_table
 
 __all__ = [
     "Contract",
@@ -60,10 +61,11 @@ class Operation:
     path: str
     parameters: tuple[dict[str, Any], ...]
     responses: dict[str, DocumentedResponse] = field(hash=False)
+    extensions: dict[str, Any] = field(default_factory=dict, hash=False)  # its `x-*` keys
 
     @property
     def label(self) -> str:
-        """`GET /v2/coupon`: how reports name the operation."""
+        """The method and path (`GET` and the path as the contract writes it): how reports name the operation."""
         return f"{self.method.upper()} {self.path}"
 
     @property
@@ -139,7 +141,13 @@ class Contract:
             raise ContractError(f"{openapi_path}: not an OpenAPI document (no 'paths' at the top level)")
         contract = cls(openapi_path.resolve(), document)
         contract.check_references()
+        contract.table  # noqa: B018 - read now, so a defect in it stops the run before it starts
         return contract
+
+    @cached_property
+    def table(self) -> dict[str, OperationRow]:
+        """The table of operations (operations.py): paths, customer parameters, doc pages, where answers keep what."""
+        return operation_table(self)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -187,7 +195,7 @@ class Contract:
                 responses = {
                     status: self._read_response(status, self._deref(resp)) for status, resp in spec.get("responses", {}).items()
                 }
-                yield Operation(spec["operationId"], method, path, params, responses)
+                yield Operation(spec["operationId"], method, path, params, responses, {k: v for k, v in spec.items() if k.startswith("x-")})
 
     def _read_response(self, status: str, spec: dict[str, Any]) -> DocumentedResponse:
         media = (spec.get("content") or {}).get("application/json") or {}

@@ -16,6 +16,7 @@ from typing import Any
 
 from .discovery_reads import json_of, read_a_list, require_usable
 from .lanes import Lanes
+from .operations import V2ID, V2L, V11
 from .properties import settle
 from .settings import CustomerRef
 from .target import Target
@@ -184,7 +185,7 @@ def discover(target: Target, *, now: datetime | None = None, lanes: Lanes | None
 
 def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, Any], Any]:
     """The v1.1 list's customer entry for one identifier (empty if none), and the whole body."""
-    exchange, body = read_a_list(target, "getCustomerCouponsV11", "/v1.1/customer/coupons", {**identifier, "limit": 1}, "response")
+    exchange, body = read_a_list(target, V11, {**identifier, "limit": 1}, "response")
     entries = _dig(body, "response", "customers", "customer") or []
     entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
     is_found = _dig(entry, "item_status", "code") in (1000, None) and str(entry.get("id", "")).isdigit()
@@ -193,7 +194,7 @@ def _v11_entry(target: Target, identifier: dict[str, str]) -> tuple[dict[str, An
 
 def _v2_identifiers(target: Target, customer_id: str) -> dict[str, str]:
     """The identifiers the v2 list gives for an id, for a target whose v1.1 list does not take `id` alone (D-02)."""
-    exchange, body = read_a_list(target, "getCustomerCouponsV2", "/v2/customers/coupons", {"id": customer_id, "limit": 1}, "entity")
+    exchange, body = read_a_list(target, V2L, {"id": customer_id, "limit": 1}, "entity")
     customers = _dig(body, "entity", "customers")
     found = customers[0] if isinstance(customers, list) and customers and isinstance(customers[0], dict) else {}
     return {k: str(found[f]) for k, f in (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId")) if found.get(f)}
@@ -210,8 +211,8 @@ def _discover_customer(target: Target, ref: CustomerRef) -> KnownCustomer:
     customer = KnownCustomer(ref, int(entry["id"]), entry.get("mobile"), entry.get("email"), entry.get("external_id"))
     total = _dig(body, "response", "pagination", "total")
     customer.listed = int(total) if isinstance(total, (int, str)) and str(total).isdigit() else 0
-    exchange = target.get("getCustomerCouponsByIdV2", f"/v2/customers/{customer.id}/coupons", {"coupon_code_case": "AS_IT_IS"})
-    require_usable(target, exchange.response, "GET /v2/customers/{customerId}/coupons")
+    exchange = target.get(V2ID, {"coupon_code_case": "AS_IT_IS"}, customer_id=customer.id)
+    require_usable(target, exchange.response, target.operations[V2ID].label)
     if exchange.response.status_code == 200:
         for item in _dig(json_of(exchange), "entity") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("code"), str):

@@ -11,12 +11,12 @@ from .target import Exchange, Target, TargetUnavailable
 __all__ = ["json_of", "read_a_list", "require_a_list", "require_usable"]
 
 
-def read_a_list(target: Target, operation_id: str, path: str, params: dict[str, Any], envelope: str) -> tuple[Exchange, Any]:
+def read_a_list(target: Target, operation_id: str, params: dict[str, Any], envelope: str) -> tuple[Exchange, Any]:
     """GET a list discovery needs; a broken 200 (not JSON, cut short, empty, another shape) is asked
     again, as the transport's own retries would (it may be a glitch), and then reported as broken."""
-    what = f"GET {path}"
+    what = target.operations[operation_id].label
     for attempt in range(1, target.retry.attempts + 1):
-        exchange = target.get(operation_id, path, params)
+        exchange = target.get(operation_id, params)
         require_usable(target, exchange.response, what)
         body = json_of(exchange)
         try:

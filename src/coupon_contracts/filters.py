@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from .discovery import parse_instant
+from .operations import V2L, V11
 
 __all__ = ["CouponFilter", "CouponView", "FILTERS", "coupon_view", "filters_for", "in_window", "union"]
 
@@ -56,7 +57,7 @@ def _v11_datetime(value: Any) -> datetime | None:
 
 def coupon_view(operation_id: str, coupon: dict[str, Any]) -> CouponView:
     """Normalise a coupon object of `operation_id`'s answer."""
-    if operation_id == "getCustomerCouponsV11":
+    if operation_id == V11:
         redemptions = (coupon.get("redemptions") or {}).get("redemption") or []
         count = coupon.get("redemption_count")
         return CouponView(
@@ -114,7 +115,6 @@ class CouponFilter:
         return f"{self.operation_id} {self.parameter}={self.value}"
 
 
-V11, V2L = "getCustomerCouponsV11", "getCustomerCouponsV2"
 
 V11_STATUS, V2_STATUS = ("v1.1-customer-coupons.txt:31",), ("v2-customers-coupons.txt:59",)
 # REDEEMABLE is listed but never defined (D-34): no rule can say what it selects, so it is observed, not checked.

@@ -16,17 +16,13 @@ from typing import Any, Callable
 
 from .discovery import KnownCustomer
 from .filters import CouponView, coupon_view
+from .operations import V2L, V11
 from .properties import Undecidable
 from .redaction import Redactor
 from .target import Exchange, Target
 
 __all__ = ["CouponList", "Listing", "explain", "few", "selection_problems"]
 
-PATHS = {
-    "getCustomerCouponsV11": "/v1.1/customer/coupons",
-    "getCustomerCouponsV2": "/v2/customers/coupons",
-    "getCouponsV2": "/v2/coupon",
-}
 ALL = 1000  # "everything" for lists whose default page may be smaller: one page of a whole list
 MOST_PAGES = 60  # of ALL each: a whole list is read up to 60,000 coupons, then it is undecidable
 
@@ -90,33 +86,31 @@ class Listing:
                 del self.cache[key]  # not an answer: a later question may ask again
         return answer.result()
 
-    def get(self, operation_id: str, path: str, params: dict[str, Any]) -> Exchange:
+    def get(self, operation_id: str, params: dict[str, Any]) -> Exchange:
         """GET with several values of a parameter (a list) comma-separated; where the target refuses that
         with a 4xx, repeated instead, and so from then on: the pages never say which (D-58)."""
         lists = {k: v for k, v in params.items() if isinstance(v, (list, tuple))}
         several = any(len(v) > 1 for v in lists.values())
         if operation_id in self.repeated and several:
-            return self.target.get(operation_id, path, params)
-        exchange = self.target.get(operation_id, path, {**params, **{k: ",".join(map(str, v)) for k, v in lists.items()}})
+            return self.target.get(operation_id, params)
+        exchange = self.target.get(operation_id, {**params, **{k: ",".join(map(str, v)) for k, v in lists.items()}})
         if not several or not 400 <= exchange.response.status_code < 500:
             return exchange
-        repeated = self.target.get(operation_id, path, params)
+        repeated = self.target.get(operation_id, params)
         if 400 <= repeated.response.status_code < 500:
             return exchange  # refused either way: the 4xx is about something else
         self.repeated.add(operation_id)
         return repeated
 
     def _ask(self, operation_id: str, customer: KnownCustomer, query: dict[str, Any], *, whole: bool) -> CouponList:
-        if operation_id == "getCustomerCouponsByIdV2":
-            exchange = self.target.get(operation_id, f"/v2/customers/{customer.id}/coupons", query)
-        elif operation_id == "getCouponsV2":
-            exchange = self.get(operation_id, PATHS[operation_id], {"issuedToIds": customer.id} | query)
-        else:
-            identifier = customer.v11_identifier() if operation_id == "getCustomerCouponsV11" else {"id": customer.id}
-            defaults = {"limit": ALL} if whole and "limit" not in query else {}
-            exchange = self.get(operation_id, PATHS[operation_id], identifier | defaults | query)
-            if defaults:
-                return self._to_the_end(operation_id, self.parse(operation_id, exchange), identifier | query)
+        row = self.target.operations[operation_id]
+        if row.customer_in_path:
+            return self.parse(operation_id, self.target.get(operation_id, query, customer_id=customer.id))
+        identifier = customer.v11_identifier() if row.operation_id is V11 else row.by_id(customer.id)
+        defaults = {"limit": ALL} if whole and row.pagination_at and "limit" not in query else {}
+        exchange = self.get(operation_id, identifier | defaults | query)
+        if defaults:
+            return self._to_the_end(operation_id, self.parse(operation_id, exchange), identifier | query)
         return self.parse(operation_id, exchange)
 
     def _to_the_end(self, operation_id: str, first: CouponList, query: dict[str, Any]) -> CouponList:
@@ -126,9 +120,9 @@ class Listing:
         whole, last = first, len(first.coupons)
         if last < ALL:
             return first  # a short first page is the whole list, whatever its total counts (all coupons, or the filter's)
-        if operation_id == "getCustomerCouponsV2":
+        if operation_id == V2L:
             while (whole.is_short or (whole.total is None and last >= ALL)) and whole.pages < MOST_PAGES:
-                page = self.parse(operation_id, self.get(operation_id, PATHS[operation_id], query | {"limit": ALL, "offset": len(whole.coupons)}))
+                page = self.parse(operation_id, self.get(operation_id, query | {"limit": ALL, "offset": len(whole.coupons)}))
                 last = len(page.coupons)
                 if not page.coupons:
                     break
@@ -139,38 +133,23 @@ class Listing:
                     )
                 whole = CouponList(first.exchange, whole.coupons + page.coupons, whole.views + page.views, first.pagination, whole.pages + 1)
         elif first.is_short and first.total is not None and first.total <= ALL * MOST_PAGES:
-            whole = self.parse(operation_id, self.get(operation_id, PATHS[operation_id], query | {"limit": first.total}))
+            whole = self.parse(operation_id, self.get(operation_id, query | {"limit": first.total}))
             whole.pages, last = 2, 0
         if whole.is_short or (whole.total is None and last >= ALL):
             counted = f"of the {whole.total} coupons its total counts" if whole.total is not None else f"and no total to say whether a page of {ALL} was the last"
             raise Undecidable(f"{operation_id}: the whole list could not be read ({len(whole.coupons)} {counted}, in {whole.pages} request(s)): a check against it cannot decide")
         return whole
 
-    @staticmethod
-    def parse(operation_id: str, exchange: Exchange) -> CouponList:
-        """The coupons and pagination of any answer of a list operation (tolerant of a broken body)."""
+    def parse(self, operation_id: str, exchange: Exchange) -> CouponList:
+        """The coupons and pagination of any answer of a list operation, where the contract's table says
+        they sit (tolerant of a broken body; an error answer lists none)."""
         try:
-            body = exchange.json
+            body = exchange.json if exchange.response.status_code == 200 else None
         except ValueError:  # a non-JSON body is the schema tests' finding; here it lists nothing
             body = None
-        coupons: list[dict[str, Any]] = []
-        pagination: dict[str, Any] = {}
-        if operation_id == "getCustomerCouponsV11":
-            response = body.get("response", {}) if isinstance(body, dict) else {}
-            pagination = response.get("pagination") or {}
-            for customer in (response.get("customers") or {}).get("customer") or []:
-                coupons += ((customer.get("coupons") or {}).get("coupon")) or []
-        elif operation_id == "getCustomerCouponsV2":
-            entity = body.get("entity", {}) if isinstance(body, dict) else {}
-            pagination = (entity or {}).get("pagination") or {}
-            for customer in (entity or {}).get("customers") or []:
-                coupons += customer.get("coupons") or []
-        elif operation_id == "getCustomerCouponsByIdV2":
-            coupons = body.get("entity") or [] if isinstance(body, dict) and exchange.response.status_code == 200 else []
-        elif operation_id == "getCouponsV2":
-            coupons = body.get("data") or [] if isinstance(body, dict) else []
-        coupons = [c for c in coupons if isinstance(c, dict)]
-        return CouponList(exchange, coupons, [coupon_view(operation_id, c) for c in coupons], pagination)
+        row = self.target.operations[operation_id]
+        coupons = row.coupons_in(body)
+        return CouponList(exchange, coupons, [coupon_view(operation_id, c) for c in coupons], row.pagination_in(body))
 
 
 def few(items: list[str], shown: int = 5) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from .checks import Check
 from .contract import Contract
 from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, ParsedBody, findings_for
+from .operations import OperationRow, items_at, shipped_table
 from .redaction import Redactor
 from .settings import Settings
 from .target import Exchange
@@ -126,7 +127,8 @@ class RunRecord:
     def observe(self, exchange: Exchange) -> None:
         """Hold one response against the contract and count it (from any request lane)."""
         answered = time.monotonic()
-        parameters = set(exchange.request.url.params.keys()) | ({"customerId"} if exchange.operation_id == "getCustomerCouponsByIdV2" else set())
+        row = (self.contract.table if self.contract is not None else shipped_table()).get(exchange.operation_id)
+        parameters = set(exchange.request.url.params.keys()) | (set(row.customer_parameters) if row is not None and row.customer_in_path else set())
         findings: list[DriftFinding] = []
         document: Any = None
         parsed = ParsedBody()
@@ -147,7 +149,7 @@ class RunRecord:
             self.requests[(exchange.operation_id, self.family)] += 1
             self.parameters_seen.setdefault(exchange.operation_id, set()).update(parameters)
             if self.family == "schema" and self.mode == "positive":
-                hit = _reaches_data(exchange, document)
+                hit = _reaches_data(exchange, document, row)
                 self.positive_cases[(exchange.operation_id, "hit" if hit else "miss")] += 1
                 self.test_hits += hit
             if not judged:
@@ -253,19 +255,13 @@ class RunRecord:
         self.redactor.pii.update(data["pii"])
 
 
-def _reaches_data(exchange: Exchange, document: Any) -> bool:
-    """A 2xx answer that carries a coupon or a customer: the case reached real data, not "not found"."""
-    if not 200 <= exchange.response.status_code < 300 or not isinstance(document, dict):
+def _reaches_data(exchange: Exchange, document: Any, row: OperationRow | None) -> bool:
+    """A 2xx answer that carries a coupon (or, from isredeemable, which lists none, a successful item):
+    the case reached real data, not "not found"."""
+    if not 200 <= exchange.response.status_code < 300 or not isinstance(document, dict) or row is None:
         return False
-    response: dict[str, Any] = document["response"] if isinstance(document.get("response"), dict) else {}
-    if exchange.operation_id == "getCustomerCouponsV11":
-        customers = (response.get("customers") or {}).get("customer") or []
-        return any(isinstance(c, dict) and (c.get("item_status") or {}).get("code") == 1000 and ((c.get("coupons") or {}).get("coupon")) for c in customers)
-    if exchange.operation_id == "isCouponRedeemableV11":  # the page prints a successful item only
-        items = (response.get("coupons") or {}).get("redeemable")
-        items = items if isinstance(items, list) else [items]
-        return any(isinstance(i, dict) and (i.get("item_status") or {}).get("success") == "true" for i in items)
-    entity = document.get("entity")
-    if isinstance(entity, dict):  # the v2 list: pagination is always there, the customers only on a hit
-        return any(isinstance(c, dict) and c.get("coupons") for c in entity.get("customers") or [])
-    return bool(document.get("data") or entity)
+    if row.coupons_at:
+        return bool(row.coupons_in(document))
+    items = items_at(document, "response.coupons.redeemable")  # one item or a list of them: the page prints one
+    items = [i for item in items for i in (item if isinstance(item, list) else [item])]
+    return any(isinstance(i, dict) and (i.get("item_status") or {}).get("success") == "true" for i in items)

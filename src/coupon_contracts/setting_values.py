@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
+from .operations import OperationId
+
 __all__ = ["DEFAULT_SEED", "OPERATION_IDS", "PROFILES", "CustomerRef", "Given", "Profile", "Secret", "SettingsError"]
 
 DEFAULT_SEED = 20261123
@@ -20,7 +22,7 @@ CONFIG_TABLE = "coupon-contracts"
 CUSTOMER_FIELDS = ("mobile", "email", "external_id", "id")
 MAX_WORKERS = 64  # requests in flight at once: more would be a load test of somebody else's staging, and a thread each
 
-OPERATION_IDS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
+OPERATION_IDS = tuple(OperationId)
 _FIELD_ALIASES = {"externalId": "external_id"}  # the v2 APIs spell it so on the wire
 _CUSTOMERS_EXAMPLE = "mobile:919900000001,id:5001"
 _URL_EXAMPLE = "https://eu.api.capillarytech.com"

@@ -16,16 +16,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .discovery import Discovery, KnownCoupon, KnownCustomer
+from .operations import RED, V2C, V11, OperationRow
 
 __all__ = ["code_cases", "coupon_codes", "coupon_picks", "known_customers", "with_real_values"]
 
-CUSTOMER_KEYS = {
-    "getCustomerCouponsV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"},
-    # card_number and card_external_id are never discovered: a rewritten case drops them, or the
-    # customer it names would not match and the answer would only ever be "not found".
-    "isCouponRedeemableV11": {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id", "card_number": "-", "card_external_id": "-"},
-    "getCustomerCouponsV2": {"mobile": "mobile", "email": "email", "externalId": "external_id", "id": "id"},
-}
 
 
 def known_customers(discovery: Discovery, *, with_coupons: bool = False) -> st.SearchStrategy[KnownCustomer]:
@@ -58,7 +52,7 @@ def coupon_codes(discovery: Discovery) -> st.SearchStrategy[str]:
     return st.sampled_from([c.code for c in discovery.coupons]).flatmap(code_cases)
 
 
-def with_real_values(case: Any, discovery: Discovery, *, seed: int) -> Any:
+def with_real_values(case: Any, discovery: Discovery, *, seed: int, table: dict[str, OperationRow]) -> Any:
     """`case` with discovered values in place of generated ones (positive cases, four in five)."""
     if not discovery.customers or (case.meta is not None and case.meta.generation.mode.is_negative):
         return case
@@ -66,13 +60,16 @@ def with_real_values(case: Any, discovery: Discovery, *, seed: int) -> Any:
     if rng.random() < 0.2:
         return case
     # Customers with coupons: a case on one without reaches only "not found" (the data-health share says how often).
-    return _rewrite(case, discovery, rng.choice(discovery.with_coupons or discovery.customers), rng)
+    return _rewrite(case, discovery, rng.choice(discovery.with_coupons or discovery.customers), rng, table.get(case.operation.definition.raw.get("operationId")))
 
 
-def _rewrite(case: Any, discovery: Discovery, customer: KnownCustomer, rng: random.Random) -> Any:
-    operation_id = case.operation.definition.raw.get("operationId")
+def _rewrite(case: Any, discovery: Discovery, customer: KnownCustomer, rng: random.Random, row: OperationRow | None) -> Any:
+    operation_id = row.operation_id if row is not None else None
     query: dict[str, Any] = dict(case.query or {})
-    keys = CUSTOMER_KEYS.get(operation_id, {})
+    # The operations that name their customer by one of several identifiers (the contract's exploded
+    # `customer`). One the discovery did not find (card_number) is dropped, or the customer it names
+    # would not match and the answer would only ever be "not found".
+    keys = row.identifier_attributes() if row is not None and len(row.customer_parameters) > 1 else {}
     if keys:
         known = customer.identifiers()
         for wire_name, attr in keys.items():
@@ -83,19 +80,19 @@ def _rewrite(case: Any, discovery: Discovery, customer: KnownCustomer, rng: rand
                     query.pop(wire_name)
         if not any(k in query for k in keys):
             query["id"] = str(customer.id)
-        if operation_id == "isCouponRedeemableV11" and "mobile" in known:
+        if operation_id == RED and "mobile" in known:
             query["mobile"] = known["mobile"]  # the page marks mobile* required (D-03): a case with it reaches data under either reading
     live = [c.code for c in customer.coupons if c.is_expired(discovery.now) is False and c.redemptions_left != 0]
     codes = (live if live and rng.random() < 0.75 else [c.code for c in customer.coupons]) or [c.code for c in discovery.coupons]
-    if operation_id == "isCouponRedeemableV11" and codes:
+    if operation_id == RED and codes:
         picked = rng.sample(codes, k=min(len(codes), rng.randint(1, 3)))
         query["code"] = [_any_case(c, rng) for c in picked]
-    if operation_id == "getCustomerCouponsV11":
+    if operation_id == V11:
         if "series_id" in query and discovery.series_ids:
             query["series_id"] = rng.choice(discovery.series_ids)
         if "store_id" in query and discovery.store_ids:
             query["store_id"] = str(rng.choice(discovery.store_ids))
-    if operation_id == "getCouponsV2":
+    if operation_id == V2C:
         coupons = customer.coupons or discovery.coupons
         if "issuedToIds" in query or not coupons:
             query["issuedToIds"] = str(customer.id)

@@ -20,7 +20,9 @@ import httpx
 
 from .answer import PAST_DEADLINE, AnswerLimits, AnswerRefused, OperationWithheld, as_read, read_within
 from .auth import OAuthTokenAuth, VendorBasicAuth
+from .contract import Contract
 from .observed_shape import BodyMemo, ParsedBody, parse_body
+from .operations import OperationRow, shipped_table
 from .pacing import Pacer, SharedPace
 from .retries import FlakyRequest, RetryPolicy, page_hint, retry_after
 from .settings import CustomerRef, Settings
@@ -87,9 +89,12 @@ class Target:
     limits: AnswerLimits = field(default_factory=AnswerLimits)
     bodies: BodyMemo = field(default_factory=BodyMemo, repr=False)
     withheld: dict[str, str] = field(default_factory=dict)  # operation -> why its requests are no longer sent
+    operations: dict[str, OperationRow] = field(default_factory=lambda: shipped_table(), repr=False)  # where each operation is sent
 
-    def get(self, operation_id: str, path: str, params: dict[str, Any] | None = None, *, auth: httpx.Auth | None | str = "default") -> Exchange:
-        """GET `path` as `operation_id`; `auth=None` sends no credentials, another Auth replaces them."""
+    def get(self, operation_id: str, params: dict[str, Any] | None = None, *, customer_id: int | str | None = None, auth: httpx.Auth | None | str = "default") -> Exchange:
+        """GET `operation_id` at the contract's path (with `customer_id` in it, for the operation that takes
+        one there); `auth=None` sends no credentials, another Auth replaces them."""
+        path = self.operations[operation_id].path_for(customer_id)
         request = self.client.build_request("GET", path, params=_clean(params or {}))
         return self._send(operation_id, request, auth)
 
@@ -187,10 +192,13 @@ def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) ->
         pacer = shared_pace.pacer(settings.job_rate_limit, max_requests=settings.job_max_requests)
     else:
         pacer = Pacer(settings.job_rate_limit, max_requests=settings.job_max_requests)
-    if settings.is_mock:
-        target = _open_mock(settings, timeout, headers)
-        target.pacer = pacer
-        return target
+    target = _open_mock(settings, timeout, headers) if settings.is_mock else _open_remote(settings, timeout, headers)
+    target.pacer = pacer
+    target.operations = Contract.load(settings.contract).table  # a fork of the contract may move a path
+    return target
+
+
+def _open_remote(settings: Settings, timeout: httpx.Timeout, headers: dict[str, str]) -> Target:
     auth: httpx.Auth
     if settings.oauth_token is not None:
         auth = OAuthTokenAuth(settings.oauth_token.reveal())
@@ -203,7 +211,7 @@ def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) ->
     limits = httpx.Limits(max_keepalive_connections=max(8, settings.workers), max_connections=max(16, settings.workers))
     client = _Client(base_url=settings.base_url or "", auth=auth, timeout=timeout, headers=headers, follow_redirects=False, limits=limits)
     answers = AnswerLimits(max_bytes=int(settings.max_body_mb * 1024 * 1024), deadline=settings.deadline)
-    return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, pacer=pacer, limits=answers)
+    return Target(settings.base_url or "", client, settings.customers, urlsplit(settings.base_url or "").netloc, credentials, limits=answers)
 
 
 def _open_mock(settings: Settings, timeout: httpx.Timeout, headers: dict[str, str]) -> Target:

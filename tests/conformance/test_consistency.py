@@ -13,9 +13,8 @@ import pytest
 
 from coupon_contracts.filters import coupon_view
 from coupon_contracts.listing import Listing, explain, few
+from coupon_contracts.operations import RED, V2C, V2ID, V2L, V11
 from coupon_contracts.properties import CheckFailed, NotChecked, check_examples
-
-V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +123,7 @@ def test_isredeemable_agrees_with_the_lists(listing, discovery, redactor, lanes)
     def check(customer):
         by_id = _by_code(listing.coupons(V2ID, customer, coupon_code_case="AS_IT_IS"))
         picked = customer.coupons[:5]
-        exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {**customer.v11_identifier(), "code": ",".join(c.code for c in picked), "coupon_code_case": "AS_IT_IS"})
+        exchange = listing.target.get(RED, {**customer.v11_identifier(), "code": ",".join(c.code for c in picked), "coupon_code_case": "AS_IT_IS"})
         redeemable = ((exchange.json.get("response") or {}).get("coupons") or {}).get("redeemable")
         items = {str(i.get("code", "")).casefold(): i for i in (redeemable if isinstance(redeemable, list) else [redeemable]) if isinstance(i, dict)}
         assert len(items) == len(picked), explain(f"customer {customer.id}: isredeemable answered {len(items)} items for {len(picked)} codes", redactor, exchange)

@@ -10,8 +10,7 @@ import pytest
 
 from coupon_contracts.auth import VendorBasicAuth
 from coupon_contracts.listing import Listing
-
-V11, RED, V2L = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCustomerCouponsV2"
+from coupon_contracts.operations import V2L, V11
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def test_what_the_unhashed_password_gets(target, discovery, silence) -> None:
     customer, username, password = _customer(discovery), target.credentials.get("username"), target.credentials.get("password")
     if customer is None or not username or not password:
         return
-    exchange = target.get(V2L, "/v2/customers/coupons", {"id": customer.id}, auth=VendorBasicAuth(username, password, is_hashed=False))
+    exchange = target.get(V2L, {"id": customer.id}, auth=VendorBasicAuth(username, password, is_hashed=False))
     status = exchange.response.status_code
     silence("the unhashed password", entry="D-27", observed=f"HTTP {status}" + (" (accepted beside its MD5)" if status == 200 else " (refused)"))
 
@@ -42,7 +41,7 @@ def test_what_coupon_code_case_does_on_the_v11_list(listing, discovery, silence)
     lower = listing.coupons(V11, customer, coupon_code_case="LOWER")
     codes = [v.code for v in lower.views if v.code.upper() != v.code.lower()]
     applied = bool(codes) and all(code == code.lower() for code in codes)
-    silence("coupon_code_case on GET /v1.1/customer/coupons (not on its page)", entry="D-69",
+    silence(f"coupon_code_case on {listing.target.operations[V11].label} (not on its page)", entry="D-69",
             observed="applied: LOWER gave lower-case codes" if applied else "not applied" if codes else "no code with letters to tell")
 
 
@@ -52,8 +51,8 @@ def test_what_status_a_refusal_carries(target, discovery, silence) -> None:
     if customer is None:
         return
     statuses = {}
-    for operation_id, path, params in ((V11, "/v1.1/customer/coupons", customer.v11_identifier()), (V2L, "/v2/customers/coupons", {"id": customer.id})):
-        statuses[operation_id] = target.get(operation_id, path, params, auth=None).response.status_code
+    for operation_id, params in ((V11, customer.v11_identifier()), (V2L, {"id": customer.id})):
+        statuses[operation_id] = target.get(operation_id, params, auth=None).response.status_code
     silence("the HTTP status of a request without credentials (401 documented for by-id only)", entry="D-69",
             observed=", ".join(f"{op} {code}" for op, code in statuses.items()))
 

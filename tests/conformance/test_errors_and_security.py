@@ -15,23 +15,21 @@ import pytest
 from coupon_contracts.auth import OAuthTokenAuth, VendorBasicAuth
 from coupon_contracts.checks import BAD_CREDENTIALS
 from coupon_contracts.listing import explain
+from coupon_contracts.operations import RED, V2C, V2ID, V2L, V11
 from coupon_contracts.properties import NotChecked
 
-V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 UNKNOWN_CUSTOMER_ID = 987654321012  # twelve digits no test customer has; checked against discovery below
 UNKNOWN_SERIES_ID = 987654321
 
 
-def _request(operation_id, discovery):
+def _request(operation_id, discovery, target) -> dict:
+    """The arguments of `target.get` for an ordinary request of the operation about a test customer."""
     customer = (discovery.with_coupons or discovery.customers)[0]
-    code = customer.coupons[0].code if customer.coupons else "NOCODE"
-    return {
-        V11: ("/v1.1/customer/coupons", customer.v11_identifier()),
-        RED: ("/v1.1/coupon/isredeemable", {**customer.v11_identifier(), "code": code}),
-        V2C: ("/v2/coupon", {"issuedToIds": customer.id}),
-        V2L: ("/v2/customers/coupons", {"id": customer.id}),
-        V2ID: (f"/v2/customers/{customer.id}/coupons", {}),
-    }[operation_id]
+    row = target.operations[operation_id]
+    if row.customer_in_path:
+        return {"customer_id": customer.id}
+    code = {"code": customer.coupons[0].code if customer.coupons else "NOCODE"} if operation_id == RED else {}
+    return {"params": (customer.v11_identifier() if operation_id in (V11, RED) else row.by_id(customer.id)) | code}
 
 
 def _bad_credentials(target):
@@ -69,11 +67,11 @@ def is_refused(operation_id, exchange) -> bool:
 )
 def test_bad_credentials_are_refused(operation_id, credentials, target, discovery, redactor) -> None:
     """The control: the same request with the run's credentials must be served, else a refusal proves nothing."""
-    path, params = _request(operation_id, discovery)
-    control = target.get(operation_id, path, params)
+    request = _request(operation_id, discovery, target)
+    control = target.get(operation_id, **request)
     if is_refused(operation_id, control):
         raise NotChecked(f"{operation_id}: the request is refused with the run's own credentials too (HTTP {control.response.status_code})")
-    exchange = target.get(operation_id, path, params, auth=_bad_credentials(target)[credentials])
+    exchange = target.get(operation_id, **request, auth=_bad_credentials(target)[credentials])
     assert is_refused(operation_id, exchange), explain(
         f"{operation_id} served a request with {credentials} credentials", redactor, exchange, expected="refused (401)" if operation_id == V2ID else "refused", observed=exchange.response.status_code
     )
@@ -84,8 +82,7 @@ def test_oauth_token_is_accepted_when_configured(target, discovery, redactor) ->
     token = target.credentials.get("oauth_token")
     if not token:
         raise NotChecked("no COUPON_API_OAUTH_TOKEN configured: the OAuth scheme was not exercised")
-    path, params = _request(V2C, discovery)
-    exchange = target.get(V2C, path, params, auth=OAuthTokenAuth(token))
+    exchange = target.get(V2C, **_request(V2C, discovery, target), auth=OAuthTokenAuth(token))
     assert exchange.response.status_code == 200, explain("the OAuth token was refused", redactor, exchange, expected=200)
 
 
@@ -101,7 +98,7 @@ def _item_code(exchange):
 
 @pytest.mark.check("errors.v11-unknown-customer-701")
 def test_v11_unknown_customer_is_item_code_701(target, discovery, redactor) -> None:
-    exchange = target.get(V11, "/v1.1/customer/coupons", {"id": _unknown_customer(discovery)})
+    exchange = target.get(V11, {"id": _unknown_customer(discovery)})
     assert _item_code(exchange) == 701, explain("an unknown customer is not item code 701", redactor, exchange, expected=701, observed=_item_code(exchange))
 
 
@@ -110,7 +107,7 @@ def test_v11_unknown_series_is_item_code_707(target, discovery, redactor) -> Non
     if UNKNOWN_SERIES_ID in discovery.series_ids:
         raise NotChecked("the probe series id exists on this target")
     customer = discovery.customers[0]
-    exchange = target.get(V11, "/v1.1/customer/coupons", {**customer.v11_identifier(), "series_id": UNKNOWN_SERIES_ID})
+    exchange = target.get(V11, {**customer.v11_identifier(), "series_id": UNKNOWN_SERIES_ID})
     assert _item_code(exchange) == 707, explain("an unknown series is not item code 707", redactor, exchange, expected=707, observed=_item_code(exchange))
 
 
@@ -123,7 +120,7 @@ def test_v11_unknown_series_is_item_code_707(target, discovery, redactor) -> Non
 )
 def test_v2_by_id_documented_errors(customer_id, status, code, target, discovery, redactor) -> None:
     raw = str(_unknown_customer(discovery)) if customer_id == "unknown" else customer_id
-    exchange = target.get(V2ID, f"/v2/customers/{raw}/coupons")
+    exchange = target.get(V2ID, customer_id=raw)
     observed = (exchange.response.status_code, code in exchange.response.text)
     assert observed == (status, True), explain(f"customerId={customer_id}: not {status} {code}", redactor, exchange, expected=(status, code), observed=exchange.response.status_code)
 
@@ -133,6 +130,6 @@ def test_v2_by_id_customer_without_coupons_is_404_no_coupons_found(target, disco
     if not discovery.without_coupons:
         raise NotChecked("no test customer without coupons (add one to COUPON_API_CUSTOMERS to check NO_COUPONS_FOUND)")
     for customer in discovery.without_coupons:
-        exchange = target.get(V2ID, f"/v2/customers/{customer.id}/coupons")
+        exchange = target.get(V2ID, customer_id=customer.id)
         observed = (exchange.response.status_code, "NO_COUPONS_FOUND" in exchange.response.text)
         assert observed == (404, True), explain("a customer without coupons is not 404 NO_COUPONS_FOUND", redactor, exchange, expected=404, observed=exchange.response.status_code)

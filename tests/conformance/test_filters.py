@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from coupon_contracts.checks import CODE_CASES
 from coupon_contracts.filters import FILTERS, CouponFilter, filters_for, in_window, union
 from coupon_contracts.listing import Listing, explain, few, selection_problems
+from coupon_contracts.operations import RED, V2C, V2ID, V2L, V11
 from coupon_contracts.properties import CheckFailed, NotChecked, check_examples, examples_of
 from coupon_contracts.strategies import coupon_picks, known_customers
 
-V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
 DEFINED_V2_STATUSES = [r.value for r in filters_for(V2L, "status")]
 
 
@@ -278,7 +278,7 @@ def has_letters(code: str) -> bool:
 )
 def test_coupon_code_case_is_applied(operation_id, case, listing, discovery, run_property, redactor) -> None:
     """Every code in the asked case, and the case changes no coupon: the set is held against another
-    operation's AS_IT_IS answer (for /v2/coupon, whose answer may hold live coupons only (D-29), a subset
+    operation's AS_IT_IS answer (for getCouponsV2, whose answer may hold live coupons only (D-29), a subset
     with every live one)."""
 
     def prop(customer):
@@ -324,12 +324,12 @@ def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_
 
     def selected(how, values, picked) -> bool:
         wanted = {c.code.casefold() for c in picked}
-        alone = listing.get(V2C, "/v2/coupon", {how: values})
+        alone = listing.get(V2C, {how: values})
         if not 400 <= alone.response.status_code < 500:
             assert _codes_of(listing, alone) == wanted, explain(f"{V2C} by {how}", redactor, alone, expected=sorted(wanted), observed=sorted(_codes_of(listing, alone)))
             return True
         owners = sorted({owner[c.id].id for c in picked})
-        paired = listing.get(V2C, "/v2/coupon", {"issuedToIds": owners, how: values})
+        paired = listing.get(V2C, {"issuedToIds": owners, how: values})
         theirs = set().union(*(_codes_of(listing, listing.coupons(V2C, owner[c.id]).exchange) for c in picked))
         got = _codes_of(listing, paired)
         if got == wanted:  # the intersection
@@ -338,7 +338,7 @@ def test_v2_coupon_selectors_find_exactly_those_coupons(listing, discovery, run_
         stranger = next((c for c in discovery.customers if c.id not in owners), None)
         if stranger is None:
             return False  # the union: the selector is only seen beside a customer who owns none of the picks
-        beside = listing.get(V2C, "/v2/coupon", {"issuedToIds": [stranger.id], how: values})
+        beside = listing.get(V2C, {"issuedToIds": [stranger.id], how: values})
         expected = _codes_of(listing, listing.coupons(V2C, stranger).exchange) | wanted
         assert _codes_of(listing, beside) == expected, explain(f"{V2C} by {how} beside another customer", redactor, beside, expected=sorted(expected), observed=sorted(_codes_of(listing, beside)))
         return True
@@ -360,7 +360,7 @@ def test_v2_coupon_by_customer_returns_only_that_customers_coupons(listing, disc
     here and 7 in the v2 list (D-29), so an answer of live coupons only is a reading they allow."""
 
     def prop(customer):
-        exchange = listing.target.get(V2C, "/v2/coupon", {"issuedToIds": customer.id})
+        exchange = listing.target.get(V2C, {"issuedToIds": customer.id})
         found = {str(c.get("code", "")).casefold() for c in listing.parse(V2C, exchange).coupons}
         own = {c.code.casefold() for c in customer.coupons}
         live = {c.code.casefold() for c in customer.coupons if c.is_expired(discovery.now) is False}
@@ -384,7 +384,7 @@ def test_isredeemable_answers_each_code_in_the_asked_case(listing, discovery, ru
 
     def prop(customer_and_picks, case):
         customer, (picked, asked) = customer_and_picks
-        exchange = listing.target.get(RED, "/v1.1/coupon/isredeemable", {**customer.v11_identifier(), "code": ",".join(asked), "coupon_code_case": case})
+        exchange = listing.target.get(RED, {**customer.v11_identifier(), "code": ",".join(asked), "coupon_code_case": case})
         items = {str(i.get("code", "")).casefold(): i for i in _items(exchange)}
         where = lambda title, **kw: explain(f"{RED}: {title}", redactor, exchange, **kw)  # noqa: E731
         wanted = sorted(c.code.casefold() for c in picked)

@@ -35,7 +35,7 @@ SCHEMAS = {mode: schemathesis.pytest.from_fixture(f"{mode}_schema") for mode in 
 
 def check_case(case, target, discovery, suite_settings, redactor, lanes, contract, defer) -> None:
     """Send one generated case on a request lane; the plugin settles its check before the test ends."""
-    case = with_real_values(case, discovery, seed=suite_settings.seed)
+    case = with_real_values(case, discovery, seed=suite_settings.seed, table=target.operations)
     request = case.as_transport_kwargs(base_url=target.base_url)
     defer(lanes.submit(_send_and_check, case, request, target, redactor, contract))
 

@@ -126,3 +126,10 @@ def mock_description() -> dict:
     """What `coupon-contracts mock --describe` prints (default seed and size), read once."""
     completed = subprocess.run([sys.executable, "-m", "coupon_contracts.cli", "mock", "--describe"], capture_output=True, text=True, check=True)
     return json.loads(completed.stdout)
+
+
+def path_of(operation_id: str, customer_id: int | str | None = None) -> str:
+    """The path the shipped contract gives an operation (the customer's id in it, for the by-id one)."""
+    from coupon_contracts.operations import shipped_table
+
+    return shipped_table()[operation_id].path_for(customer_id)

@@ -14,8 +14,9 @@ from coupon_contracts.auth import VendorBasicAuth
 from coupon_contracts.cli import main
 from coupon_contracts.contract import Contract
 from coupon_contracts.mock import FAULTS
+from coupon_contracts.operations import V2C
 
-from .conftest import ROOT, clean_env, mock_description, served_mock
+from .conftest import ROOT, clean_env, mock_description, path_of, served_mock
 from .suite_runs import run_cli
 
 
@@ -53,7 +54,7 @@ def test_mock_serves_on_a_port(contract: Contract) -> None:
     described = mock_description()
     with served_mock(capture_output=True) as served:
         auth = VendorBasicAuth(described["username"], described["password"])
-        response = httpx.get(f"{served.url}/v2/coupon", params={"issuedToIds": described["customers"][2]["id"]}, auth=auth, timeout=5)
+        response = httpx.get(served.url + path_of(V2C), params={"issuedToIds": described["customers"][2]["id"]}, auth=auth, timeout=5)
         assert response.status_code == 200 and response.json()["data"]
         assert not contract.body_errors("getCouponsV2", 200, response.json())
     assert served.url in served.output and "coupon.qa" in served.output

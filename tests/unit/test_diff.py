@@ -7,11 +7,12 @@ import json
 
 from coupon_contracts.cli import main
 from coupon_contracts.drift import ObservedShapes, compare_shapes
+from coupon_contracts.operations import RED, V2C, V2ID, label_of
 
 from .conftest import ROOT
 
 EXAMPLE = json.loads((ROOT / "contracts/examples/v2-customers-customerId-coupons.200.json").read_text())
-OP = "GET /v2/customers/{customerId}/coupons"
+OP = label_of(V2ID)
 
 
 def shapes_of(*bodies) -> dict:
@@ -80,7 +81,7 @@ def test_a_value_outside_a_closed_set_is_breaking(contract) -> None:
     from coupon_contracts.drift import closed_value_fields
 
     example = json.loads((ROOT / "contracts/examples/v1.1-coupon-isredeemable.200.upper.json").read_text())
-    label = "GET /v1.1/coupon/isredeemable"
+    label = label_of(RED)
     old, new = ObservedShapes(), ObservedShapes()
     old.observe(label, 200, example)
     example["response"]["coupons"]["redeemable"]["is_redeemable"] = "maybe"
@@ -101,9 +102,9 @@ def test_a_run_that_saw_nothing_is_refused_not_passed(tmp_path, capsys) -> None:
 
 def test_an_operation_the_newer_run_skipped_is_named(tmp_path, capsys) -> None:
     old = shapes_of(EXAMPLE)
-    old["operations"]["GET /v2/coupon"] = {"200": {"responses": 1, "fields": {}}}
+    old["operations"][label_of(V2C)] = {"200": {"responses": 1, "fields": {}}}
     (tmp_path / "old.json").write_text(json.dumps(old))
     (tmp_path / "new.json").write_text(json.dumps(shapes_of(EXAMPLE)))
     assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 0
     out = capsys.readouterr().out
-    assert "not compared: GET /v2/coupon" in out and "1 operation(s) not compared" in out
+    assert f"not compared: {label_of(V2C)}" in out and "1 operation(s) not compared" in out

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from coupon_contracts.discovery import KnownCustomer, discover
+from coupon_contracts.operations import V11, operation_at
 from coupon_contracts.settings import CustomerRef
 from coupon_contracts.target import Target, TargetUnavailable
 
@@ -16,7 +17,7 @@ def test_discovery_asks_again_after_a_broken_200_and_names_it_only_when_it_persi
     answers = {"calls": 0}
 
     def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/v1.1/customer/coupons":
+        if operation_at(request.url.path) == V11:
             answers["calls"] += 1
             if answers["calls"] <= answers.get("broken", 1):
                 return httpx.Response(200, content=b'{"response": {"customers": ', headers={"content-type": "application/json"})

@@ -17,6 +17,7 @@ import pytest
 
 from coupon_contracts.mock import HOSTILE_FAULTS
 from coupon_contracts.mock.hostile import OVER_LIMITS
+from coupon_contracts.operations import V2C, label_of
 
 from .conftest import ROOT, clean_env, served_mock
 
@@ -106,7 +107,7 @@ def test_hostile_target_gives_the_documented_outcome(name: str, outcomes) -> Non
     elif name in OVER_A_LIMIT:
         assert code == 1, output[-3000:]
         limited = [f for f in drift["findings"] if f["kind"] == "answer over a limit"]
-        assert limited and {f["operation"] for f in limited} == {"GET /v2/coupon"}, drift
+        assert limited and {f["operation"] for f in limited} == {label_of(V2C)}, drift
         assert all(("COUPON_API_" in f["observed"]) or f["observed"] == "nested deeper" for f in limited), limited
     else:
         assert code == 1, output[-3000:]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from coupon_contracts.discovery import CustomerNotFound, KnownCustomer, discover
 from coupon_contracts.lanes import Lanes
 from coupon_contracts.listing import Listing
+from coupon_contracts.operations import V2ID, V2L, operation_at
 from coupon_contracts.pacing import BudgetSpent
 from coupon_contracts.properties import CheckFailed, NotChecked, check_examples, examples_of, settle
 from coupon_contracts.run_record import Traffic
@@ -125,10 +126,10 @@ def test_once_a_lane_finds_the_target_down_the_others_send_nothing() -> None:
     client = httpx.Client(base_url="http://target.invalid", transport=httpx.MockTransport(refuse))
     target = Target("http://target.invalid", client, (), "test", sleep=lambda _: None)
     with pytest.raises(TargetUnavailable):
-        target.get("getCouponsV2", "/v2/coupon")
+        target.get("getCouponsV2")
     sent = len(calls)
     with pytest.raises(TargetUnavailable):
-        target.get("getCouponsV2", "/v2/coupon")
+        target.get("getCouponsV2")
     assert sent == target.retry.attempts and len(calls) == sent
 
 
@@ -145,7 +146,7 @@ def _target_of(customers: dict[str, str]) -> Target:
     """A target whose v1.1 list finds customer ids per `customers`: "ok", "unknown" or "down" (500)."""
 
     def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path.startswith("/v2/customers/"):
+        if operation_at(request.url.path) in (V2L, V2ID):
             return httpx.Response(200, json={"entity": []})
         kind = customers[request.url.params["id"]]
         if kind == "down":

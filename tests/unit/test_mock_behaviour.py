@@ -8,17 +8,11 @@ import pytest
 
 from coupon_contracts.contract import Contract
 from coupon_contracts.mock import build_dataset, create_app
+from coupon_contracts.operations import RED, V2C, V2ID, V2L, V11
 
-from .conftest import client_for
+from .conftest import client_for, path_of
 
-V11, RED, V2C, V2L, V2ID = (
-    "getCustomerCouponsV11",
-    "isCouponRedeemableV11",
-    "getCouponsV2",
-    "getCustomerCouponsV2",
-    "getCustomerCouponsByIdV2",
-)
-PATHS = {V11: "/v1.1/customer/coupons", RED: "/v1.1/coupon/isredeemable", V2C: "/v2/coupon", V2L: "/v2/customers/coupons"}
+PATHS = {op: path_of(op) for op in (V11, RED, V2C, V2L)}
 
 
 @pytest.fixture(scope="module")
@@ -126,12 +120,12 @@ def test_isredeemable_unknown_code_is_item_code_702(mock_client, contract, ds) -
 
 @pytest.mark.parametrize(("raw", "status", "code"), [("abc", 400, "INVALID_CUSTOMER_ID"), ("-5", 400, "INVALID_CUSTOMER_ID"), ("1", 404, "CUSTOMER_NOT_FOUND")])
 def test_v2_by_id_documented_errors(mock_client, contract, raw, status, code) -> None:
-    response = call(mock_client, contract, V2ID, path=f"/v2/customers/{raw}/coupons")
+    response = call(mock_client, contract, V2ID, path=path_of(V2ID, raw))
     assert response.status_code == status and code in response.text
 
 
 def test_v2_by_id_customer_without_coupons_is_404_no_coupons_found(mock_client, contract, ds) -> None:
-    response = call(mock_client, contract, V2ID, path=f"/v2/customers/{ds.customers[0].id}/coupons")
+    response = call(mock_client, contract, V2ID, path=path_of(V2ID, ds.customers[0].id))
     assert response.status_code == 404 and "NO_COUPONS_FOUND" in response.text
 
 
@@ -142,7 +136,7 @@ def test_v2_by_id_customer_without_coupons_is_404_no_coupons_found(mock_client, 
 @pytest.mark.parametrize("operation_id", [V11, RED, V2C, V2L, V2ID])
 def test_bad_credentials_get_401(mock_app, contract, ds, auth, operation_id) -> None:
     params = {"id": ds.customers[2].id, "code": "X", "issuedToIds": ds.customers[2].id}
-    path = f"/v2/customers/{ds.customers[2].id}/coupons" if operation_id == V2ID else None
+    path = path_of(V2ID, ds.customers[2].id) if operation_id == V2ID else None
     response = call(client_for(mock_app, auth), contract, operation_id, params, path)
     assert response.status_code == 401
 
@@ -231,7 +225,7 @@ def test_coupon_code_case_on_every_operation(mock_client, contract, ds, case, ex
     mixed = next(c for c in ds.coupons_of(customer) if c.code != c.code.upper())
     extra = {"coupon_code_case": case} if case else {}
     v2_codes = {c["code"] for c in v2_coupons(call(mock_client, contract, V2L, {"id": customer.id} | extra))}
-    by_id = {c["code"] for c in call(mock_client, contract, V2ID, extra, path=f"/v2/customers/{customer.id}/coupons").json()["entity"]}
+    by_id = {c["code"] for c in call(mock_client, contract, V2ID, extra, path=path_of(V2ID, customer.id)).json()["entity"]}
     lookup = {c["code"] for c in call(mock_client, contract, V2C, {"couponCodes": mixed.code.swapcase()} | extra).json()["data"]}
     redeemable = call(mock_client, contract, RED, {"id": customer.id, "code": mixed.code.lower()} | extra).json()
     assert expected(mixed.code) in v2_codes and expected(mixed.code) in by_id and lookup == {expected(mixed.code)}
@@ -271,7 +265,7 @@ def test_the_same_coupon_has_the_same_facts_everywhere(mock_client, contract, ds
     customer = ds.customers[2]
     v11 = {c["code"]: c for c in v11_coupons(call(mock_client, contract, V11, {"id": customer.id}))}
     v2 = {c["code"]: c for c in v2_coupons(call(mock_client, contract, V2L, {"id": customer.id}))}
-    by_id = {c["code"]: c for c in call(mock_client, contract, V2ID, path=f"/v2/customers/{customer.id}/coupons").json()["entity"]}
+    by_id = {c["code"]: c for c in call(mock_client, contract, V2ID, path=path_of(V2ID, customer.id)).json()["entity"]}
     lookup = {c["code"]: c for c in call(mock_client, contract, V2C, {"issuedToIds": customer.id}).json()["data"]}
     assert set(v11) == set(v2) == set(by_id) == set(lookup)
     for code in v11:

@@ -11,26 +11,16 @@ import pytest
 
 from coupon_contracts.contract import Contract
 from coupon_contracts.mock import FAULTS, create_app
+from coupon_contracts.operations import OperationId
 
 from .conftest import client_for
-
-OPERATION_BY_PREFIX = {
-    "/v1.1/customer/coupons": "getCustomerCouponsV11",
-    "/v1.1/coupon/isredeemable": "isCouponRedeemableV11",
-    "/v2/coupon": "getCouponsV2",
-    "/v2/customers/coupons": "getCustomerCouponsV2",
-}
-
-
-def operation_of(path: str) -> str:
-    return OPERATION_BY_PREFIX.get(path, "getCustomerCouponsByIdV2")
 
 
 def test_catalog_has_25_faults_over_every_operation_and_family() -> None:
     assert len(FAULTS) >= 25
     assert {f.family for f in FAULTS.values()} == {"shape", "behaviour", "security"}
     covered = {op for f in FAULTS.values() for op in f.operations}
-    assert covered == set(OPERATION_BY_PREFIX.values()) | {"getCustomerCouponsByIdV2"}
+    assert covered == set(OperationId)
     for family in ("shape", "behaviour"):
         per_op = {op for f in FAULTS.values() if f.family == family for op in f.operations}
         assert len(per_op) == 5, f"{family} faults do not reach every operation: {sorted(per_op)}"
@@ -40,13 +30,12 @@ def test_catalog_has_25_faults_over_every_operation_and_family() -> None:
 def test_fault_is_visible_in_its_probe(name: str, mock_app, contract: Contract) -> None:
     fault = FAULTS[name]
     faulty_app = create_app(faults=[name])
-    path, params = fault.probe.request(faulty_app.state.mock.dataset)
+    operation_id, path, params = fault.probe.request(faulty_app.state.mock.dataset)
     faithful = client_for(mock_app, fault.probe.auth).get(path, params=params)
     faulty = client_for(faulty_app, fault.probe.auth).get(path, params=params)
     seen = lambda r: (r.status_code, r.headers.get("content-type"), r.text)  # noqa: E731
     assert seen(faithful) != seen(faulty), f"{name}: the probe cannot tell the faulty mock from the faithful one"
 
-    operation_id = operation_of(path)
     if fault.family == "security":
         assert faithful.status_code == 401 and faulty.status_code == 200
     assert not contract.body_errors(operation_id, faithful.status_code, faithful.json()), "the faithful answer must conform"
@@ -58,7 +47,7 @@ def test_fault_is_visible_in_its_probe(name: str, mock_app, contract: Contract) 
 
 def test_faults_combine(mock_app) -> None:
     app = create_app(faults=["v11-coupon-id-as-number", "v11-total-as-string"])
-    path, params = FAULTS["v11-total-as-string"].probe.request(app.state.mock.dataset)
+    _, path, params = FAULTS["v11-total-as-string"].probe.request(app.state.mock.dataset)
     body = client_for(app).get(path, params=params).json()["response"]
     assert isinstance(body["pagination"]["total"], str)
     assert isinstance(body["customers"]["customer"][0]["coupons"]["coupon"][0]["id"], int)

@@ -16,14 +16,15 @@ import pytest
 from coupon_contracts.cli import main
 from coupon_contracts.mock import READINGS, ReadingSet, create_app
 from coupon_contracts.mock.readings import RANDOM, known_readings
+from coupon_contracts.operations import RED, V2C, V2ID, V2L, V11, shipped_table
 from coupon_contracts.settings import Settings, SettingsError
 
-from .conftest import ROOT, client_for
+from .conftest import ROOT, client_for, path_of
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)  # both apps of a comparison hold the same data
 REGISTER = (ROOT / "contracts" / "discrepancies.md").read_text(encoding="utf-8")
-PAGES = {"v1.1-customer-coupons.txt", "v1.1-coupon-isredeemable.txt", "v2-coupon.txt", "v2-customers-coupons.txt", "v2-customers-customerId-coupons.txt"}
-V11, RED, V2C, V2L = "/v1.1/customer/coupons", "/v1.1/coupon/isredeemable", "/v2/coupon", "/v2/customers/coupons"
+PAGES = {row.page for row in shipped_table().values()}
+PATH = {op: path_of(op) for op in (V11, RED, V2C, V2L)}
 
 
 def corner(ds):
@@ -64,129 +65,129 @@ Expect = Callable[[Any, Any, Any], bool]  # (faithful answer, answer with the re
 # name: (the request, what the reading must change)
 PROBES: dict[str, tuple[Probe, Expect]] = {
     "auth-plain-password-accepted": (
-        lambda ds: (V2C, {"issuedToIds": str(corner(ds).id)}),
+        lambda ds: (PATH[V2C], {"issuedToIds": str(corner(ds).id)}),
         lambda f, r, ds: f.status_code == 401 and r.status_code == 200,
     ),
     "v11-item-error-customer-null": (
-        lambda ds: (V11, {"id": "1"}),
+        lambda ds: (PATH[V11], {"id": "1"}),
         lambda f, r, ds: "firstname" not in v11_entry(f) and v11_entry(r)["firstname"] is None and v11_entry(r)["item_status"]["code"] == 701,
     ),
     "v11-item-error-http-400": (
-        lambda ds: (V11, {"id": "1"}),
+        lambda ds: (PATH[V11], {"id": "1"}),
         lambda f, r, ds: f.status_code == 200 and r.status_code == 400 == r.json()["response"]["status"]["code"] and v11_entry(r)["item_status"]["code"] == 701,
     ),
     "isredeemable-unknown-customer-as-item": (
-        lambda ds: (RED, {"id": "1", "code": live(ds).code}),
+        lambda ds: (PATH[RED], {"id": "1", "code": live(ds).code}),
         lambda f, r, ds: "coupons" not in f.json()["response"] and redeemable(r)["item_status"]["code"] == 701 and redeemable(r)["is_redeemable"] == "false",
     ),
     "isredeemable-error-item-nulls": (
-        lambda ds: (RED, {"id": str(corner(ds).id), "code": "NOSUCHCODE"}),
+        lambda ds: (PATH[RED], {"id": str(corner(ds).id), "code": "NOSUCHCODE"}),
         lambda f, r, ds: redeemable(f)["redemptions_left"] == 0 and redeemable(r)["redemptions_left"] is None and redeemable(r)["coupon_value"] is None,
     ),
     "v2-error-body-flat": (
-        lambda ds: ("/v2/customers/1/coupons", {}),
+        lambda ds: (path_of(V2ID, 1), {}),
         lambda f, r, ds: f.json()["errors"][0]["code"] == "CUSTOMER_NOT_FOUND" and r.json() == {"status": 404, "code": "CUSTOMER_NOT_FOUND", "message": r.json()["message"]},
     ),
     "v2-list-unknown-customer-empty": (
-        lambda ds: (V2L, {"id": "1"}),
+        lambda ds: (PATH[V2L], {"id": "1"}),
         lambda f, r, ds: f.status_code == 404 and r.status_code == 200 and r.json()["entity"]["customers"] == [] and r.json()["entity"]["pagination"]["total"] == 0,
     ),
     "v11-id-alone-not-enough": (
-        lambda ds: (V11, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id)}),
         lambda f, r, ds: v11_entry(f)["item_status"]["code"] == 1000 and v11_entry(r)["item_status"]["code"] == 701,
     ),
     "isredeemable-mobile-required": (
-        lambda ds: (RED, {"id": str(corner(ds).id), "code": live(ds).code}),
+        lambda ds: (PATH[RED], {"id": str(corner(ds).id), "code": live(ds).code}),
         lambda f, r, ds: f.status_code == 200 and r.status_code == 400,
     ),
     "v2-coupon-issued-to-ids-required": (
-        lambda ds: (V2C, {"couponIds": str(live(ds).id)}),
+        lambda ds: (PATH[V2C], {"couponIds": str(live(ds).id)}),
         lambda f, r, ds: len(f.json()["data"]) == 1 and r.status_code == 400,
     ),
     "order-ties-id-asc": (
-        lambda ds: (V11, {"id": str(corner(ds).id), "order_by": "created_by", "sort_order": "desc"}),  # one issuer: every key ties
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id), "order_by": "created_by", "sort_order": "desc"}),  # one issuer: every key ties
         lambda f, r, ds: [c["id"] for c in v11_coupons(r)] == sorted((c["id"] for c in v11_coupons(f)), key=int),
     ),
     "order-ties-id-desc": (
-        lambda ds: (V11, {"id": str(corner(ds).id), "order_by": "created_by", "sort_order": "asc"}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id), "order_by": "created_by", "sort_order": "asc"}),
         lambda f, r, ds: [c["id"] for c in v11_coupons(r)] == sorted((c["id"] for c in v11_coupons(f)), key=int, reverse=True),
     ),
     "v2-list-sort-by-id": (
-        lambda ds: (V2L, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V2L], {"id": str(corner(ds).id)}),
         lambda f, r, ds: [c["id"] for c in v2_coupons(r)] == sorted((c["id"] for c in v2_coupons(f)), reverse=True),
     ),
     "v2-list-sort-by-valid-till": (
-        lambda ds: (V2L, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V2L], {"id": str(corner(ds).id)}),
         lambda f, r, ds: [c["validTill"] for c in v2_coupons(r)] == sorted((c["validTill"] for c in v2_coupons(f)), reverse=True),
     ),
     "v11-offset-applied": (
-        lambda ds: (V11, {"id": str(corner(ds).id), "offset": "2"}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id), "offset": "2"}),
         lambda f, r, ds: v11_coupons(r) == v11_coupons(f)[2:] and r.json()["response"]["pagination"]["offset"] == "2" and f.json()["response"]["pagination"]["offset"] == "0",
     ),
     "v2-unpaged-limit-offset-applied": (
-        lambda ds: (f"/v2/customers/{corner(ds).id}/coupons", {"limit": "2", "offset": "1"}),
+        lambda ds: (path_of(V2ID, corner(ds).id), {"limit": "2", "offset": "1"}),
         lambda f, r, ds: len(f.json()["entity"]) == 7 and r.json()["entity"] == f.json()["entity"][1:3],
     ),
     "v11-code-case-param-ignored": (
-        lambda ds: (V11, {"id": str(corner(ds).id), "coupon_code_case": "LOWER"}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id), "coupon_code_case": "LOWER"}),
         lambda f, r, ds: all(c["code"] == c["code"].lower() for c in v11_coupons(f)) and all(c["code"] == c["code"].upper() for c in v11_coupons(r)),
     ),
     "v2-list-contact-null": (
-        lambda ds: (V2L, {"id": str(ds.customers[1].id)}),
+        lambda ds: (PATH[V2L], {"id": str(ds.customers[1].id)}),
         lambda f, r, ds: "email" not in f.json()["entity"]["customers"][0] and r.json()["entity"]["customers"][0]["externalId"] is None,
     ),
     "v2-list-custom-property-empty": (
-        lambda ds: (V2L, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V2L], {"id": str(corner(ds).id)}),
         lambda f, r, ds: sum("customProperty" in c for c in v2_coupons(f)) == 1 and all("customProperty" in c for c in v2_coupons(r)),
     ),
     "v2-list-transaction-number-null": (
-        lambda ds: (V2L, {"id": str(untransacted(ds).customer_id)}),
+        lambda ds: (PATH[V2L], {"id": str(untransacted(ds).customer_id)}),
         lambda f, r, ds: {c["id"]: c["transactionNumber"] for c in v2_coupons(f)}[untransacted(ds).id] == "0"
         and {c["id"]: c["transactionNumber"] for c in v2_coupons(r)}[untransacted(ds).id] is None,
     ),
     "v11-empty-wrappers-without-array": (
-        lambda ds: (V11, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id)}),
         lambda f, r, ds: all("redemption" in c["redemptions"] for c in v11_coupons(f)) and {} in [c["redemptions"] for c in v11_coupons(r)]
         and {} in [c["custom_properties"] for c in v11_coupons(r)],
     ),
     "v2-list-coupon-id-as-couponId": (
-        lambda ds: (V2L, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V2L], {"id": str(corner(ds).id)}),
         lambda f, r, ds: [c["id"] for c in v2_coupons(f)] == [c["couponId"] for c in v2_coupons(r)] and not any("id" in c for c in v2_coupons(r)),
     ),
     "v11-valid-till-local-zone": (
-        lambda ds: (V11, {"id": str(corner(ds).id)}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id)}),
         lambda f, r, ds: all(
             datetime.fromisoformat(b["valid_till"]) - datetime.fromisoformat(a["valid_till"]) == timedelta(hours=5, minutes=30)
             for a, b in zip(v11_coupons(f), v11_coupons(r), strict=True)
         ),
     ),
     "v11-end-date-inclusive": (
-        lambda ds: (V11, {"id": str(corner(ds).id), "start_date": live(ds).created_date.date().isoformat(), "end_date": live(ds).created_date.date().isoformat()}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id), "start_date": live(ds).created_date.date().isoformat(), "end_date": live(ds).created_date.date().isoformat()}),
         lambda f, r, ds: v11_coupons(f) == [] and str(live(ds).id) in [c["id"] for c in v11_coupons(r)],
     ),
     "v2-coupon-valid-till-day-start": (
-        lambda ds: (V2C, {"issuedToIds": str(corner(ds).id)}),
+        lambda ds: (PATH[V2C], {"issuedToIds": str(corner(ds).id)}),
         lambda f, r, ds: all(c["validTill"].endswith("T23:59:59Z") for c in f.json()["data"]) and all(c["validTill"].endswith("T00:00:00Z") for c in r.json()["data"]),
     ),
     "v2-redeemable-means-active": (
-        lambda ds: (V2L, {"id": str(corner(ds).id), "status": "REDEEMABLE"}),
+        lambda ds: (PATH[V2L], {"id": str(corner(ds).id), "status": "REDEEMABLE"}),
         lambda f, r, ds: {c["id"] for c in v2_coupons(f)} < {c["id"] for c in v2_coupons(r)}
         and corner_coupon(ds, lambda c: not c.is_expired(ds.now) and c.redemptions_left == 0).id in {c["id"] for c in v2_coupons(r)},
     ),
     "v2-list-status-repeated-not-comma": (
-        lambda ds: (V2L, {"id": str(corner(ds).id), "status": "REDEEMED,UNREDEEMED"}),
+        lambda ds: (PATH[V2L], {"id": str(corner(ds).id), "status": "REDEEMED,UNREDEEMED"}),
         lambda f, r, ds: f.status_code == 200 and r.status_code == 400,
     ),
     "v2-coupon-lists-repeated-not-comma": (
-        lambda ds: (V2C, {"couponIds": ",".join(str(c.id) for c in ds.coupons_of(corner(ds))[:2])}),
+        lambda ds: (PATH[V2C], {"couponIds": ",".join(str(c.id) for c in ds.coupons_of(corner(ds))[:2])}),
         lambda f, r, ds: len(f.json()["data"]) == 2 and r.status_code == 400,
     ),
     "v11-store-id-is-code": (
-        lambda ds: (V11, {"id": str(corner(ds).id), "store_id": str(ds.stores[0].id)}),
+        lambda ds: (PATH[V11], {"id": str(corner(ds).id), "store_id": str(ds.stores[0].id)}),
         lambda f, r, ds: len(v11_coupons(f)) > 0 and v11_coupons(r) == [],
     ),
     "v2-series-stores-listed": (
-        lambda ds: (f"/v2/customers/{corner(ds).id}/coupons", {}),
+        lambda ds: (path_of(V2ID, corner(ds).id), {}),
         lambda f, r, ds: "[-1]" in {c["series"]["storeIdsJson"] for c in f.json()["entity"]}
         and {c["series"]["redeemAtStore"] for c in r.json()["entity"]} >= {"[" + ",".join(str(s.id) for s in ds.stores) + "]"}
         and "[-1]" not in {c["series"]["storeIdsJson"] for c in r.json()["entity"]},
@@ -224,17 +225,17 @@ def test_reading_is_visible_in_its_probe(name: str, faithful) -> None:
 def test_repeated_parameters_still_work_where_a_reading_refuses_the_comma() -> None:
     ds = create_app(now=NOW).state.mock.dataset
     app = create_app(now=NOW, readings=["v2-list-status-repeated-not-comma", "v2-coupon-lists-repeated-not-comma"])
-    both = client_for(app).get(V2L, params=[("id", str(corner(ds).id)), ("status", "REDEEMED"), ("status", "UNREDEEMED")])
+    both = client_for(app).get(PATH[V2L], params=[("id", str(corner(ds).id)), ("status", "REDEEMED"), ("status", "UNREDEEMED")])
     assert both.status_code == 200 and len(v2_coupons(both)) == len(ds.coupons_of(corner(ds)))
     two = [c.id for c in ds.coupons_of(corner(ds))[:2]]
-    found = client_for(app).get(V2C, params=[("couponIds", str(i)) for i in two])
+    found = client_for(app).get(PATH[V2C], params=[("couponIds", str(i)) for i in two])
     assert found.status_code == 200 and len(found.json()["data"]) == 2
 
 
 def test_id_with_another_identifier_still_finds_the_customer_under_id_alone_not_enough() -> None:
     app = create_app(now=NOW, readings=["v11-id-alone-not-enough"])
     person = corner(app.state.mock.dataset)
-    answer = client_for(app).get(V11, params={"id": str(person.id), "mobile": person.mobile})
+    answer = client_for(app).get(PATH[V11], params={"id": str(person.id), "mobile": person.mobile})
     assert v11_entry(answer)["item_status"]["code"] == 1000
 
 

@@ -8,7 +8,10 @@ import hashlib
 import httpx
 
 from coupon_contracts.auth import VendorBasicAuth
+from coupon_contracts.operations import V2L
 from coupon_contracts.redaction import REDACTED, Redactor, mask_value
+
+from .conftest import path_of
 
 PASSWORD, TOKEN, MOBILE, EMAIL = "s3cret-Pa55", "tok-123456789", "919900001234", "asha.rao@example.com"
 
@@ -41,13 +44,13 @@ def test_json_masks_pii_fields_even_unknown_values() -> None:
 
 
 def test_curl_has_no_credentials_and_masked_query() -> None:
-    request = httpx.Request("GET", "https://staging.example.com/v2/customers/coupons", params={"mobile": MOBILE, "limit": 5})
+    request = httpx.Request("GET", "https://staging.example.com" + path_of(V2L), params={"mobile": MOBILE, "limit": 5})
     request = next(VendorBasicAuth("qa.user", PASSWORD).auth_flow(request))
     request.headers["X-CAP-API-OAUTH-TOKEN"] = TOKEN
     request.headers["Cookie"] = "_cfuvid=abc"
     curl = redactor().curl(request)
     assert MOBILE not in curl and TOKEN not in curl and "_cfuvid" not in curl and "Basic" not in curl
-    assert "mobile=9199******34" in curl and curl.startswith("curl -X GET 'https://staging.example.com/v2/customers/coupons?")
+    assert "mobile=9199******34" in curl and curl.startswith(f"curl -X GET 'https://staging.example.com{path_of(V2L)}?")
 
 
 def test_masking_can_be_switched_off_for_local_debugging_but_secrets_never() -> None:

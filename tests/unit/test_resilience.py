@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from coupon_contracts.answer import AnswerLimits, OperationWithheld
+from coupon_contracts.operations import V2C, label_of
 from coupon_contracts.pacing import BudgetSpent, Pacer, SharedPace
 from coupon_contracts.target import RetryPolicy, Target, TargetUnavailable
 
@@ -41,7 +42,7 @@ def ok() -> httpx.Response:
 def test_retry_after_is_honoured_and_the_request_listed_as_flaky() -> None:
     sleeps: list[float] = []
     target = target_with([httpx.Response(429, headers={"Retry-After": "2"}), ok()], sleeps)
-    exchange = target.get("getCouponsV2", "/v2/coupon", {"couponCodes": "A"})
+    exchange = target.get("getCouponsV2", {"couponCodes": "A"})
     assert exchange.response.status_code == 200 and sleeps == [2.0]
     assert [(f.attempts, f.reasons) for f in target.flaky] == [(2, ["429"])]
 
@@ -50,7 +51,7 @@ def test_transport_errors_and_gateway_pages_are_retried_with_jittered_backoff() 
     sleeps: list[float] = []
     gateway = httpx.Response(502, text="<html><title>502 Bad Gateway</title></html>", headers={"content-type": "text/html"})
     target = target_with([httpx.ConnectError("refused"), gateway, httpx.ReadTimeout("slow"), ok()], sleeps)
-    assert target.get("getCouponsV2", "/v2/coupon").response.status_code == 200
+    assert target.get("getCouponsV2").response.status_code == 200
     policy = RetryPolicy()
     for attempt, slept in enumerate(sleeps, 1):
         base = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
@@ -62,31 +63,31 @@ def test_persistent_gateway_errors_are_an_outage_with_a_diagnosis() -> None:
     page = httpx.Response(503, text="<html><title>503 Service Unavailable</title></html>", headers={"content-type": "text/html"})
     target = target_with([page] * 4, [])
     with pytest.raises(TargetUnavailable, match=r"answered 503, 503, 503, 503 on 4 tries \(an HTML page: '503 Service Unavailable'\)"):
-        target.get("getCouponsV2", "/v2/coupon")
+        target.get("getCouponsV2")
 
 
 def test_a_dead_target_is_an_outage_after_the_bounded_retries() -> None:
     target = target_with([httpx.ConnectError("refused")] * 4, [])
     with pytest.raises(TargetUnavailable, match="failed 4 times in a row .*the target looks down"):
-        target.get("getCouponsV2", "/v2/coupon")
+        target.get("getCouponsV2")
 
 
 def test_a_redirect_to_a_login_page_is_not_the_api() -> None:
     target = target_with([httpx.Response(302, headers={"Location": "/login"})], [])
     with pytest.raises(TargetUnavailable, match="redirected \\(302\\) to /login"):
-        target.get("getCouponsV2", "/v2/coupon")
+        target.get("getCouponsV2")
 
 
 def test_a_retry_after_too_long_is_not_waited_for() -> None:
     target = target_with([httpx.Response(503, headers={"Retry-After": "3600"})], [])
     with pytest.raises(TargetUnavailable, match="Retry-After 3600"):
-        target.get("getCouponsV2", "/v2/coupon")
+        target.get("getCouponsV2")
 
 
 def test_only_get_is_ever_sent() -> None:
     target = target_with([], [])
     with pytest.raises(ValueError, match="read-only and refuses to send POST"):
-        target.send("getCouponsV2", {"method": "POST", "url": "/v2/coupon"})
+        target.send("getCouponsV2", {"method": "POST", "url": label_of(V2C).split()[1]})
 
 
 def _measure_rate(pacer: Pacer, threads: int, per_thread: int) -> float:
@@ -198,8 +199,8 @@ def test_an_operation_past_the_deadline_is_not_asked_again() -> None:
 
     target = target_with([httpx.Response(200, content=trickle()), ok()], [])
     target.limits = AnswerLimits(deadline=0.05)
-    first = target.get("getCouponsV2", "/v2/coupon", {"couponCodes": "A"})
+    first = target.get("getCouponsV2", {"couponCodes": "A"})
     assert "COUPON_API_DEADLINE" in first.refused
     with pytest.raises(OperationWithheld, match=r"getCouponsV2: not sent: an earlier answer was body still arriving after 0.05 s"):
-        target.get("getCouponsV2", "/v2/coupon", {"couponCodes": "B"})
-    assert target.get("getCustomerCouponsV2", "/v2/customers/coupons", {"id": "1"}).response.status_code == 200
+        target.get("getCouponsV2", {"couponCodes": "B"})
+    assert target.get("getCustomerCouponsV2", {"id": "1"}).response.status_code == 200

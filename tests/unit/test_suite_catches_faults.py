@@ -18,6 +18,7 @@ from coupon_contracts.checks import CHECKS
 from coupon_contracts.contract import Contract
 from coupon_contracts.drift import closed_value_fields, compare_shapes
 from coupon_contracts.mock import FAULTS
+from coupon_contracts.operations import RED, V2C, V2ID, V2L, V11, OperationId
 
 from .suite_runs import RunsOnDemand, run_cli
 
@@ -64,8 +65,7 @@ def test_the_same_part_of_the_suite_against_the_faithful_mock_shows_no_change(ou
     assert not [c for c in compare_shapes(whole, outcomes[f"{FAITHFUL} shape"][3], closed=CLOSED) if c.change != "optional field gone" and c.change != "field gone" and c.change != "value gone"]
 
 
-V11, RED, V2C, V2L, V2ID = "getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2"
-ALL = (V11, RED, V2C, V2L, V2ID)
+ALL = tuple(OperationId)
 # Each shape fault: the path a drift finding must name (the faulted field), caught by its operation's schema check.
 FAULTED_PATH = {
     "v11-coupon-id-as-number": "response.customers.customer[].coupons.coupon[].id",

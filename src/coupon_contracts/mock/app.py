@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..operations import RED, V2C, V2ID, V2L, V11, shipped_table
 from . import representation as wire
 from .dataset import build_dataset
 from .faults import FAULTS, FaultSet
@@ -53,13 +54,8 @@ def create_app(
     chosen = readings if isinstance(readings, ReadingSet) else ReadingSet(readings, seed=readings_seed)
     dataset = build_dataset(seed=seed, customers=customers, now=now, list_every_store=chosen.has("v2-series-stores-listed"), last_customer_coupons=last_customer_coupons)
     state = MockState(dataset, credentials or MockCredentials(), FaultSet(faults), chosen)
-    routes = [
-        Route("/v1.1/customer/coupons", _endpoint("getCustomerCouponsV11", v11_customer_coupons, state)),
-        Route("/v1.1/coupon/isredeemable", _endpoint("isCouponRedeemableV11", v11_isredeemable, state)),
-        Route("/v2/coupon", _endpoint("getCouponsV2", v2_coupon, state)),
-        Route("/v2/customers/coupons", _endpoint("getCustomerCouponsV2", v2_customer_coupons, state)),
-        Route("/v2/customers/{customerId}/coupons", _endpoint("getCustomerCouponsByIdV2", v2_customer_coupons_by_id, state)),
-    ]
+    handlers: dict[str, Handler] = {V11: v11_customer_coupons, RED: v11_isredeemable, V2C: v2_coupon, V2L: v2_customer_coupons, V2ID: v2_customer_coupons_by_id}
+    routes = [Route(row.path, _endpoint(operation_id, handlers[operation_id], state)) for operation_id, row in shipped_table().items()]
     app = Starlette(routes=routes)
     app.state.mock = state
     if latency_ms or state.faults.names & set(HOSTILE_FAULTS):

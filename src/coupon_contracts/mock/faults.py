@@ -17,21 +17,28 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..operations import RED, V2C, V2ID, V2L, V11, OperationId, shipped_table
+
 if TYPE_CHECKING:
     from .dataset import Coupon, Dataset
 
 __all__ = ["FAULTS", "Fault", "FaultSet", "Probe"]
 
 SHAPE, BEHAVIOUR, SECURITY = "shape", "behaviour", "security"
-ALL_OPERATIONS = ("getCustomerCouponsV11", "isCouponRedeemableV11", "getCouponsV2", "getCustomerCouponsV2", "getCustomerCouponsByIdV2")
+ALL_OPERATIONS = tuple(OperationId)
 
 
 @dataclass(frozen=True)
 class Probe:
     """The request that makes a fault visible. `auth`: md5 (valid), none, plain, wrong-password, wrong-token."""
 
-    request: Callable[["Dataset"], tuple[str, dict[str, str]]]
+    ask: Callable[["Dataset"], tuple[Any, ...]]  # (operationId, query) or, by id, (operationId, query, customerId)
     auth: str = "md5"
+
+    def request(self, ds: "Dataset") -> tuple[str, str, dict[str, str]]:
+        """The probe's operation, path and query on this dataset."""
+        operation_id, params, *customer = self.ask(ds)
+        return operation_id, shipped_table()[operation_id].path_for(*customer), params
 
 
 @dataclass(frozen=True)
@@ -149,27 +156,26 @@ def corner_coupon(ds: "Dataset", predicate: Callable[["Coupon"], bool]) -> "Coup
 
 
 def v11_list(**params: str) -> Probe:
-    return Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), **params}))
+    return Probe(lambda ds: (V11, {"id": corner_id(ds), **params}))
 
 
 def v2_list(**params: str) -> Probe:
-    return Probe(lambda ds: ("/v2/customers/coupons", {"id": corner_id(ds), **params}))
+    return Probe(lambda ds: (V2L, {"id": corner_id(ds), **params}))
 
 
 def redeemable(pick: Callable[["Dataset"], "Coupon"], auth: str = "md5") -> Probe:
-    return Probe(lambda ds: ("/v1.1/coupon/isredeemable", {"id": corner_id(ds), "code": pick(ds).code}), auth)
+    return Probe(lambda ds: (RED, {"id": corner_id(ds), "code": pick(ds).code}), auth)
 
 
 def live(ds: "Dataset") -> "Coupon":
     return corner_coupon(ds, lambda c: c.is_redeemable(ds.now))
 
 
-BY_ID = Probe(lambda ds: (f"/v2/customers/{corner_id(ds)}/coupons", {}))
-LOOKUP = Probe(lambda ds: ("/v2/coupon", {"issuedToIds": corner_id(ds)}))
+BY_ID = Probe(lambda ds: (V2ID, {}, corner_id(ds)))
+LOOKUP = Probe(lambda ds: (V2C, {"issuedToIds": corner_id(ds)}))
 
 
 # -- the catalog ----------------------------------------------------------------------------------
-V11, RED, V2C, V2L, V2ID = ALL_OPERATIONS
 V11_COUPONS = "response.customers.customer.coupons.coupon"
 RED_ITEM = "response.coupons.redeemable"
 V2L_COUPONS = "entity.customers.coupons"
@@ -216,22 +222,22 @@ fault("v11-status-filter-ignored", BEHAVIOUR, V11, "status= returns every coupon
 fault("v11-redeemed-filter-inverted", BEHAVIOUR, V11, "status=redeemed returns the unredeemed ones and back", v11_list(status="redeemed"))
 fault("v11-date-window-ignored", BEHAVIOUR, V11, "start_date/end_date ignored", v11_list(start_date="2000-01-01", end_date="2000-01-02"))
 fault("v11-series-filter-ignored", BEHAVIOUR, V11, "series_id ignored",
-      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), "series_id": str(ds.series[0].id)})))
+      Probe(lambda ds: (V11, {"id": corner_id(ds), "series_id": str(ds.series[0].id)})))
 fault("v11-store-restriction-ignored", BEHAVIOUR, V11, "store_id returns coupons not redeemable at that store",
-      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), "store_id": str(ds.stores[2].id)})))
+      Probe(lambda ds: (V11, {"id": corner_id(ds), "store_id": str(ds.stores[2].id)})))
 fault("v11-sort-order-reversed", BEHAVIOUR, V11, "sort_order=asc sorts descending and back", v11_list(order_by="created_date", sort_order="asc"))
 fault("v11-limit-ignored", BEHAVIOUR, V11, "limit ignored: every coupon returned", v11_list(limit="1"))
 fault("v11-total-counts-page", BEHAVIOUR, V11, "pagination.total counts the page, not the matches", v11_list(limit="1"))
 fault("v11-unknown-customer-succeeds", BEHAVIOUR, V11, "an unknown customer gets success instead of item code 701",
-      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": "1"})))
+      Probe(lambda ds: (V11, {"id": "1"})))
 fault("isredeemable-code-case-ignored", BEHAVIOUR, RED, "codes come back as created whatever coupon_code_case says",
       redeemable(lambda ds: corner_coupon(ds, lambda c: c.code != c.code.upper())))
 fault("isredeemable-expired-said-redeemable", BEHAVIOUR, RED, "an expired coupon is said redeemable",
       redeemable(lambda ds: corner_coupon(ds, lambda c: c.is_expired(ds.now))))
 fault("v2-coupon-ids-ignored", BEHAVIOUR, V2C, "couponIds finds nothing",
-      Probe(lambda ds: ("/v2/coupon", {"couponIds": str(live(ds).id)})))
+      Probe(lambda ds: (V2C, {"couponIds": str(live(ds).id)})))
 fault("v2-coupon-lookup-case-sensitive", BEHAVIOUR, V2C, "couponCodes lookup became case sensitive",
-      Probe(lambda ds: ("/v2/coupon", {"couponCodes": live(ds).code.lower()})))
+      Probe(lambda ds: (V2C, {"couponCodes": live(ds).code.lower()})))
 fault("v2-coupon-valid-till-disagrees", BEHAVIOUR, V2C, "v2/coupon validTill a day later than the other endpoints say", LOOKUP,
       edit=on("data", retype("validTill", shift_iso(1))))
 fault("v2-list-code-case-ignored", BEHAVIOUR, V2L, "coupon_code_case ignored: codes always upper case", v2_list(coupon_code_case="LOWER"))
@@ -242,34 +248,34 @@ fault("v2-list-total-counts-page", BEHAVIOUR, V2L, "pagination.total counts the 
 fault("v2-by-id-redemptions-left-disagrees", BEHAVIOUR, V2ID, "by-id redemptionsLeft one more than the other endpoints say", BY_ID,
       edit=on("entity", lambda c: c.__setitem__("redemptionsLeft", c["redemptionsLeft"] + 1) if c.get("redemptionsLeft", -1) >= 0 else None))
 fault("v2-by-id-negative-id-accepted", BEHAVIOUR, V2ID, "a negative customerId gives 404 instead of 400 INVALID_CUSTOMER_ID",
-      Probe(lambda ds: ("/v2/customers/-5/coupons", {})))
+      Probe(lambda ds: (V2ID, {}, "-5")))
 fault("v2-by-id-not-found-410", BEHAVIOUR, V2ID, "an unknown customer gives 410, a status the docs do not list",
-      Probe(lambda ds: ("/v2/customers/1/coupons", {})))
+      Probe(lambda ds: (V2ID, {}, "1")))
 fault("v2-by-id-no-coupons-200", BEHAVIOUR, V2ID, "a customer without coupons gets 200 instead of 404 NO_COUPONS_FOUND",
-      Probe(lambda ds: (f"/v2/customers/{ds.customers[0].id}/coupons", {})))
+      Probe(lambda ds: (V2ID, {}, ds.customers[0].id)))
 
 # Answers a vacuous check would pass: empty or partial where the docs define a set, a default not
 # applied, a wrong answer that only the request under test would agree with, a failure that hides data.
 fault("v11-status-filter-empty", BEHAVIOUR, V11, "status= returns no coupon at all", v11_list(status="unredeemed"))
 fault("v11-status-filter-partial", BEHAVIOUR, V11, "status= leaves out the last coupon that qualifies", v11_list(status="unredeemed"))
 fault("v11-series-filter-partial", BEHAVIOUR, V11, "series_id leaves out the last coupon of that series",
-      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), "series_id": str(corner_coupon(ds, lambda c: True).series.id)})))
+      Probe(lambda ds: (V11, {"id": corner_id(ds), "series_id": str(corner_coupon(ds, lambda c: True).series.id)})))
 fault("v11-store-filter-empty", BEHAVIOUR, V11, "store_id returns no coupon at all",
-      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": corner_id(ds), "store_id": str(ds.stores[0].id)})))
+      Probe(lambda ds: (V11, {"id": corner_id(ds), "store_id": str(ds.stores[0].id)})))
 fault("v11-date-window-empty", BEHAVIOUR, V11, "start_date/end_date return no coupon at all", v11_list(start_date="2000-01-01"))
 fault("v11-default-limit-50", BEHAVIOUR, V11, "without limit, 50 coupons instead of the documented 100",
-      Probe(lambda ds: ("/v1.1/customer/coupons", {"id": str(ds.customers[-1].id)})))
+      Probe(lambda ds: (V11, {"id": str(ds.customers[-1].id)})))
 fault("v2-list-status-filter-empty", BEHAVIOUR, V2L, "status= returns no coupon at all", v2_list(status="UNREDEEMED"))
 fault("v2-list-status-filter-partial", BEHAVIOUR, V2L, "status= leaves out the last coupon that qualifies", v2_list(status="UNREDEEMED"))
 fault("v2-coupon-codes-partial", BEHAVIOUR, V2C, "several couponCodes: only the first is found",
-      Probe(lambda ds: ("/v2/coupon", {"couponCodes": ",".join(c.code for c in ds.coupons_of(ds.customers[2])[:2])})))
+      Probe(lambda ds: (V2C, {"couponCodes": ",".join(c.code for c in ds.coupons_of(ds.customers[2])[:2])})))
 fault("v2-coupon-by-customer-empty", BEHAVIOUR, V2C, "issuedToIds finds no coupon", LOOKUP)
 fault("isredeemable-several-codes-partial", BEHAVIOUR, RED, "several codes: only the first is answered",
-      Probe(lambda ds: ("/v1.1/coupon/isredeemable", {"id": corner_id(ds), "code": ",".join(c.code for c in ds.coupons_of(ds.customers[2])[:2])})))
+      Probe(lambda ds: (RED, {"id": corner_id(ds), "code": ",".join(c.code for c in ds.coupons_of(ds.customers[2])[:2])})))
 fault("v2-by-id-as-it-is-upper", BEHAVIOUR, V2ID, "by-id answers coupon_code_case=AS_IT_IS in upper case (discovery reads codes there)",
-      Probe(lambda ds: (f"/v2/customers/{corner_id(ds)}/coupons", {"coupon_code_case": "AS_IT_IS"})))
+      Probe(lambda ds: (V2ID, {"coupon_code_case": "AS_IT_IS"}, corner_id(ds))))
 fault("v2-by-id-no-coupons-for-everyone", BEHAVIOUR, V2ID, "every customer gets 404 NO_COUPONS_FOUND, hiding the coupons other checks need", BY_ID)
 
-fault("all-credentials-unchecked", SECURITY, ALL_OPERATIONS, "requests without credentials are served", Probe(LOOKUP.request, auth="none"))
-fault("v2-token-unchecked", SECURITY, (V2C, V2L, V2ID), "any X-CAP-API-OAUTH-TOKEN is accepted on v2", Probe(LOOKUP.request, auth="wrong-token"))
-fault("v11-password-unchecked", SECURITY, (V11, RED), "v1.1 checks the username only", Probe(v11_list().request, auth="wrong-password"))
+fault("all-credentials-unchecked", SECURITY, ALL_OPERATIONS, "requests without credentials are served", Probe(LOOKUP.ask, auth="none"))
+fault("v2-token-unchecked", SECURITY, (V2C, V2L, V2ID), "any X-CAP-API-OAUTH-TOKEN is accepted on v2", Probe(LOOKUP.ask, auth="wrong-token"))
+fault("v11-password-unchecked", SECURITY, (V11, RED), "v1.1 checks the username only", Probe(v11_list().ask, auth="wrong-password"))

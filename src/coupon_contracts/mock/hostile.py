@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
+from ..operations import V2C, V2ID, V2L, V11, label_of, operation_at
 from .faults import OTHER_NAMES, FaultSet
 
 __all__ = ["HOSTILE_FAULTS", "HostileFault", "HostileSizes", "HostileTarget", "SLOW_SECONDS"]
@@ -59,14 +60,14 @@ HOSTILE_FAULTS = {
         HostileFault("hostile-503-always", "every request gets 503 with an HTML page and Retry-After: 1", "exit 3"),
         HostileFault("hostile-reset-always", "every connection is reset", "exit 3"),
         HostileFault("hostile-redirect-login", "every request is redirected to a login page", "exit 3"),
-        HostileFault("hostile-non-json-200", "GET /v2/coupon answers 200 with an HTML page", "exit 1"),
-        HostileFault("hostile-truncated-json", "GET /v2/customers/coupons answers 200 with JSON cut in half", "exit 1"),
-        HostileFault("hostile-empty-body", "GET /v2/customers/{customerId}/coupons answers 200 with an empty body", "exit 1"),
-        HostileFault("hostile-huge-body", f"GET /v2/coupon answers 200 with {HUGE_MIB} MiB of JSON, streamed", "exit 1"),
-        HostileFault("hostile-gzip-bomb", f"GET /v2/coupon answers 200 with gzip that inflates to {BOMB_MIB} MiB", "exit 1"),
-        HostileFault("hostile-trickle", f"GET /v2/coupon answers 200 and sends its body a byte every {TRICKLE_SECONDS} s, forever", "exit 1"),
-        HostileFault("hostile-deep-json", f"GET /v2/coupon answers 200 with JSON nested {DEEP_LEVELS:,} levels deep", "exit 1"),
-        HostileFault("hostile-truncated-discovery", "GET /v1.1/customer/coupons, which discovery reads first, answers 200 with JSON cut in half", "exit 3"),
+        HostileFault("hostile-non-json-200", f"{label_of(V2C)} answers 200 with an HTML page", "exit 1"),
+        HostileFault("hostile-truncated-json", f"{label_of(V2L)} answers 200 with JSON cut in half", "exit 1"),
+        HostileFault("hostile-empty-body", f"{label_of(V2ID)} answers 200 with an empty body", "exit 1"),
+        HostileFault("hostile-huge-body", f"{label_of(V2C)} answers 200 with {HUGE_MIB} MiB of JSON, streamed", "exit 1"),
+        HostileFault("hostile-gzip-bomb", f"{label_of(V2C)} answers 200 with gzip that inflates to {BOMB_MIB} MiB", "exit 1"),
+        HostileFault("hostile-trickle", f"{label_of(V2C)} answers 200 and sends its body a byte every {TRICKLE_SECONDS} s, forever", "exit 1"),
+        HostileFault("hostile-deep-json", f"{label_of(V2C)} answers 200 with JSON nested {DEEP_LEVELS:,} levels deep", "exit 1"),
+        HostileFault("hostile-truncated-discovery", f"{label_of(V11)}, which discovery reads first, answers 200 with JSON cut in half", "exit 3"),
     ]
 }
 
@@ -106,16 +107,16 @@ class HostileTarget:
             raise ConnectionResetError("hostile mock: connection reset mid-response")
         if has("hostile-slow-sometimes") and n % 10 == 9:
             await asyncio.sleep(SLOW_SECONDS)
-        path = scope.get("path", "")
-        if has("hostile-non-json-200") and path == "/v2/coupon":
+        operation = operation_at(scope.get("path", ""))
+        if has("hostile-non-json-200") and operation == V2C:
             return await self._replace_ok_body(scope, receive, send, lambda body: NON_JSON_PAGE, "text/html")
-        if has("hostile-truncated-json") and path == "/v2/customers/coupons":
+        if has("hostile-truncated-json") and operation == V2L:
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
-        if path == "/v2/coupon" and (over := next((f for f in OVER_LIMITS if has(f)), None)):
+        if operation == V2C and (over := next((f for f in OVER_LIMITS if has(f)), None)):
             return await OVER_LIMITS[over](send, receive, self.sizes)
-        if has("hostile-truncated-discovery") and path == "/v1.1/customer/coupons":
+        if has("hostile-truncated-discovery") and operation == V11:
             return await self._replace_ok_body(scope, receive, send, lambda body: body[: len(body) // 2], "application/json")
-        if has("hostile-empty-body") and path.startswith("/v2/customers/") and path.endswith("/coupons") and path != "/v2/customers/coupons":
+        if has("hostile-empty-body") and operation == V2ID:
             return await self._replace_ok_body(scope, receive, send, lambda body: b"", "application/json")
         await self.app(scope, receive, send)
 

@@ -72,7 +72,7 @@ def _v11_redemption(r: Redemption) -> dict[str, Any]:
 
 
 def v11_coupon(coupon: Coupon, case: str | None, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
-    """A coupon of GET /v1.1/customer/coupons."""
+    """A coupon of getCustomerCouponsV11."""
     props = [{"name": n, "value": v} for n, v in coupon.series.custom_properties]
     redemptions = [_v11_redemption(r) for r in coupon.redemptions]
     bare = readings.has("v11-empty-wrappers-without-array")  # an XML <custom_properties/> with no child
@@ -155,7 +155,7 @@ def _v2_store(store: Store) -> dict[str, str]:
 
 
 def v2_coupon_summary(coupon: Coupon, case: str | None, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
-    """A coupon of GET /v2/customers/coupons (the examples' spelling: `id`, `issuedAt`)."""
+    """A coupon of getCustomerCouponsV2 (the examples' spelling: `id`, `issuedAt`)."""
     body: dict[str, Any] = {
         "code": apply_code_case(coupon.code, case),
         "seriesId": coupon.series.id,
@@ -181,7 +181,7 @@ def v2_coupon_summary(coupon: Coupon, case: str | None, readings: ReadingSet = N
 
 
 def v2_customer(customer: Customer, coupons: list[dict[str, Any]], readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
-    """A customer of GET /v2/customers/coupons; email and externalId are left out when unknown."""
+    """A customer of getCustomerCouponsV2; email and externalId are left out when unknown."""
     body: dict[str, Any] = {"firstname": customer.firstname, "lastname": customer.lastname}
     as_null = readings.has("v2-list-contact-null")
     if customer.email is not None or as_null:
@@ -195,7 +195,7 @@ def v2_customer(customer: Customer, coupons: list[dict[str, Any]], readings: Rea
 
 
 def v2_coupon_lookup(coupon: Coupon, case: str | None, readings: ReadingSet = NO_READINGS) -> dict[str, Any]:
-    """An item of GET /v2/coupon."""
+    """An item of getCouponsV2."""
     valid_till = coupon.valid_till.astimezone(timezone.utc)
     if readings.has("v2-coupon-valid-till-day-start"):
         valid_till = valid_till.replace(hour=0, minute=0, second=0)
@@ -258,7 +258,7 @@ def _v2_series(s: Series) -> dict[str, Any]:
 
 
 def v2_coupon_detail(coupon: Coupon, case: str | None) -> dict[str, Any]:
-    """An item of GET /v2/customers/{customerId}/coupons: the coupon with its whole series.
+    """An item of getCustomerCouponsByIdV2: the coupon with its whole series.
 
     redemptionInfo stays empty: the docs never show an item of it, so any item shape would be
     an undocumented field (D-64 in contracts/discrepancies.md).

@@ -1,4 +1,4 @@
-"""The v1.1 APIs of the mock: GET /v1.1/customer/coupons and GET /v1.1/coupon/isredeemable."""
+"""The v1.1 APIs of the mock: getCustomerCouponsV11 and isCouponRedeemableV11."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .query import code_case, date_param, enum_param, find_customer, int_param, 
 from .readings import ReadingSet
 from .state import BadRequest, MockState
 
-# -- GET /v1.1/customer/coupons ------------------------------------------------------------------
+# -- getCustomerCouponsV11 ------------------------------------------------------------------
 
 V11_CUSTOMER_FIELDS = {"mobile": "mobile", "email": "email", "external_id": "external_id", "id": "id"}
 V11_ORDER_KEYS: dict[str, Callable[[Coupon], Any]] = {
@@ -109,7 +109,7 @@ def _redeemable_at(coupon: Coupon, store_id: str, dataset: Dataset, *, ignore_re
     return ignore_restriction or coupon.series.is_redeemable_at(store)
 
 
-# -- GET /v1.1/coupon/isredeemable ----------------------------------------------------------------
+# -- isCouponRedeemableV11 ----------------------------------------------------------------
 
 REDEEMABLE_CUSTOMER_FIELDS = {
     "mobile": "mobile",

@@ -1,4 +1,4 @@
-"""The v2 APIs of the mock: GET /v2/coupon, /v2/customers/coupons and /v2/customers/{customerId}/coupons."""
+"""The v2 APIs of the mock: getCouponsV2, getCustomerCouponsV2 and getCustomerCouponsByIdV2."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .dataset import Coupon, ordered
 from .query import as_sent, code_case, enum_param, find_customer, int_param, spoiled, unpaged, values
 from .state import BadRequest, MockState, v2_error
 
-# -- GET /v2/coupon -------------------------------------------------------------------------------
+# -- getCouponsV2 -------------------------------------------------------------------------------
 
 
 async def v2_coupon(request: Request, state: MockState) -> Response:
@@ -41,7 +41,7 @@ async def v2_coupon(request: Request, state: MockState) -> Response:
     return JSONResponse({"data": [wire.v2_coupon_lookup(c, case, readings) for c in found], "warnings": [], "errors": []})
 
 
-# -- GET /v2/customers/coupons ----------------------------------------------------------------------
+# -- getCustomerCouponsV2 ----------------------------------------------------------------------
 
 V2_CUSTOMER_FIELDS = {"mobile": "mobile", "email": "email", "externalId": "external_id", "id": "id"}
 V2_STATUSES = (
@@ -117,7 +117,7 @@ async def v2_customer_coupons(request: Request, state: MockState) -> Response:
     return JSONResponse(body)
 
 
-# -- GET /v2/customers/{customerId}/coupons ---------------------------------------------------------
+# -- getCustomerCouponsByIdV2 ---------------------------------------------------------
 
 
 async def v2_customer_coupons_by_id(request: Request, state: MockState) -> Response:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from .filters import FILTERS
 from .operations import RED, V2C, V2ID, V2L, V11, OperationId
 
 __all__ = ["CHECKS", "PAGES", "Check", "CheckFamily", "check_of", "citation_problem", "family_of"]
@@ -97,12 +96,6 @@ AUTH_DOCS = {
     V2L: ("v2-customers-coupons.txt:15",),
     V2ID: ("v2-customers-customerId-coupons.txt:11", "v2-customers-customerId-coupons.txt:750"),
 }
-CASE_DOCS = {
-    V2C: ("v2-coupon.txt:22",),
-    V2L: ("v2-customers-coupons.txt:61",),
-    V2ID: ("v2-customers-customerId-coupons.txt:39",),
-}
-CODE_CASES = ("default", "UPPER", "LOWER", "AS_IT_IS")
 BAD_CREDENTIALS = ("none", "wrong-password", "wrong-token")
 BY_ID_ERRORS = {
     "non-numeric": ("v2-customers-customerId-coupons.txt:749",),
@@ -111,26 +104,17 @@ BY_ID_ERRORS = {
 }
 
 
+def _rules() -> tuple[Any, ...]:
+    from .rules import RULES  # the rules read the listing and the target: imported once the catalog is built
+
+    return RULES
+
+
 def _catalog() -> dict[str, Check]:
     F, C, E, S = CheckFamily.FILTERS, CheckFamily.CONSISTENCY, CheckFamily.ERRORS, CheckFamily.SECURITY
     checks = [Check(f"schema.{op}", CheckFamily.SCHEMA, (op,), SCHEMA_DOCS[op], "every answer matches the documented status, content type and body") for op in OPERATIONS]
-    checks += [Check(f"filters.status.{r.operation_id}.{r.value}", F, (r.operation_id,), r.docs, f"status={r.value} returns exactly the coupons that qualify") for r in FILTERS]
+    checks += [Check(rule.check_id, F, (rule.operation_id,), rule.docs, rule.says) for rule in _rules()]
     checks += [
-        Check("filters.v11-redeemed-and-unredeemed-make-all", F, (V11,), ("v1.1-customer-coupons.txt:31",), "redeemed and unredeemed partition the customer's coupons"),
-        Check("filters.v2-status-combination-is-union", F, (V2L,), ("v2-customers-coupons.txt:59",), "several statuses return the coupons of any of them"),
-        Check("filters.v11-series", F, (V11,), ("v1.1-customer-coupons.txt:32",), "series_id returns exactly that series' coupons"),
-        Check("filters.v11-store", F, (V11,), ("v1.1-customer-coupons.txt:33", "v2-customers-customerId-coupons.txt:120"), "store_id returns the active coupons redeemable at that store (series redeemAtStore)"),
-        Check("filters.v11-date-window", F, (V11,), ("v1.1-customer-coupons.txt:29-30",), "start_date/end_date return the coupons issued or redeemed in the window"),
-        *(Check(f"filters.v11-order.{key}", F, (V11,), ("v1.1-customer-coupons.txt:34-35",), f"order_by={key} sorts, asc the reverse of desc") for key in ("created_date", "valid_till")),
-        Check("filters.v11-order.created_by", F, (V11,), ("v1.1-customer-coupons.txt:34-35",), "order_by=created_by keeps the same coupons, asc and desc (the answer carries no creator to see the order by)"),
-        Check("filters.v11-limit", F, (V11,), ("v1.1-customer-coupons.txt:36", "v1.1-customer-coupons.txt:114"), "limit caps the page; total still counts every match"),
-        Check("filters.v11-default-limit", F, (V11,), ("v1.1-customer-coupons.txt:36",), "without limit, 100 coupons when there are more"),
-        Check("filters.v2-paging", F, (V2L,), ("v2-customers-coupons.txt:65", "v2-customers-coupons.txt:67", "v2-customers-coupons.txt:81"), "limit/offset pages are slices of the whole list"),
-        Check("filters.v2-default-order", F, (V2L,), ("v2-customers-coupons.txt:63",), "without sort_order the list is in DESC order"),
-        *(Check(f"filters.code-case.{op}.{case}", F, (op,), CASE_DOCS[op], f"coupon_code_case={case} letter case of every code") for op in (V2L, V2ID, V2C) for case in CODE_CASES),
-        Check("filters.v2-coupon-selectors", F, (V2C,), ("v2-coupon.txt:20-21",), "couponIds and couponCodes find exactly those coupons, codes in any case"),
-        Check("filters.v2-coupon-by-customer", F, (V2C,), ("v2-coupon.txt:19",), "issuedToIds returns that customer's coupons"),
-        Check("filters.isredeemable-codes", F, (RED,), ("v1.1-coupon-isredeemable.txt:26-27", "v1.1-coupon-isredeemable.txt:33", "v1.1-customer-coupons.txt:134", "v2-customers-customerId-coupons.txt:52"), "one answer per code, in the asked case; a coupon past its expiry never redeemable"),
         Check("consistency.same-coupons", C, (V11, V2L, V2ID), ("v1.1-customer-coupons.txt:9", "v2-customers-coupons.txt:3", "v2-customers-customerId-coupons.txt:3"), "the three list operations hold the same coupons"),
         Check("consistency.same-facts", C, (V11, V2C, V2L, V2ID), ("v1.1-customer-coupons.txt:129-135", "v2-customers-coupons.txt:99-117", "v2-customers-customerId-coupons.txt:46-72", "v2-coupon.txt:26-33"), "a coupon has the same id, series, validity, discount and counts everywhere"),
         Check("consistency.isredeemable-agrees", C, (RED, V2ID), ("v1.1-coupon-isredeemable.txt:34", "v2-customers-customerId-coupons.txt:62"), "isredeemable's redemptions left agree with by-id"),

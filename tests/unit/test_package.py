@@ -3,6 +3,7 @@ conformance suite, registers the pytest plugin, and `coupon-contracts run` works
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,3 +46,28 @@ def test_installed_it_runs_from_an_empty_folder(wheel, tmp_path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "GO: the target honours the contract" in done.stdout and (empty / "reports" / "signoff.md").is_file()
     assert sorted(os.listdir(empty)) == ["reports"]  # nothing else written where it ran
+
+
+def test_a_teams_own_pytest_suite_gets_the_fixtures_and_the_reports(pytester, monkeypatch) -> None:
+    """In process: a team's test asks for `target`, `discovery` and `contract` from the pytest11 plugin;
+    its request goes through the same record, so the session writes the same reports."""
+    for name in [n for n in os.environ if n.startswith("COUPON_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(pytester.path / ".hypothesis"))
+    pytester.makepyfile(
+        test_our_coupons="""
+from coupon_contracts.operations import V2C
+
+def test_our_lookup_matches_the_contract(target, discovery, contract):
+    customer = discovery.with_coupons[0]
+    exchange = target.get(V2C, {"issuedToIds": customer.id})
+    assert exchange.response.status_code == 200
+    assert not contract.body_errors(V2C, 200, exchange.json)
+"""
+    )
+    reports = pytester.path / "reports"
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:randomly", "--reports", str(reports))
+    result.assert_outcomes(passed=1)
+    signoff = json.loads((reports / "signoff.json").read_text(encoding="utf-8"))
+    assert signoff["traffic"]["requests"] > 1 and signoff["verdict"] in ("GO", "INCOMPLETE")
+    assert (reports / "drift.json").is_file()

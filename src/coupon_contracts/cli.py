@@ -69,9 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
 
-    diff = commands.add_parser("diff", help="what changed between two runs (a baseline and a new run); exit 1 if anything breaking")
+    diff = commands.add_parser("diff", help="what changed between two runs (a baseline and a new run); exit 1 on an error")
     diff.add_argument("old", type=Path, help="the baseline: a run's reports folder or its observed-shapes.json")
     diff.add_argument("new", type=Path, help="the new run: a reports folder or observed-shapes.json")
+    diff.add_argument("--changelog", action="store_true", help="list the info-level changes too (new fields, values seen or no longer seen)")
     diff.set_defaults(command=_diff)
 
     checks = commands.add_parser("checks", help="list every check: its id, family, operations and the doc lines it holds")
@@ -242,27 +243,24 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    """Print the shape changes between two runs, breaking first."""
+    """Print the shape changes between two runs, errors first; info lines only with --changelog."""
     from .contract import Contract, ContractError
-    from .drift import ShapesError, closed_value_fields, compare_shapes, load_shapes
+    from .drift import ShapesError, closed_value_fields, diff_runs, load_shapes
+    from .settings import Settings, SettingsError
+    from .severity import SeverityPolicy
 
     try:
+        settings = Settings.load()  # the contract and the severities of the run
         old, new = load_shapes(args.old), load_shapes(args.new)
-        closed = closed_value_fields(Contract.load())
-    except (ShapesError, ContractError) as exc:
+        closed = closed_value_fields(Contract.load(settings.contract))
+    except (ShapesError, ContractError, SettingsError) as exc:
         raise UsageError(str(exc)) from None
     if not new["operations"]:  # "no change" here would pass a run that never reached the target
         raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
-    changes = compare_shapes(old, new, closed=closed)
-    for change in changes:
-        print(change.line())
-    unseen = sorted(set(old["operations"]) - set(new["operations"]))
-    for operation in unseen:
-        print(f"not compared: {operation} (the newer run did not exercise it)")
-    breaking = sum(c.is_breaking for c in changes)
-    partly = f"; {len(unseen)} operation(s) not compared" if unseen else ""
-    print(f"coupon-contracts diff: {breaking} breaking, {len(changes) - breaking} non-breaking change(s) from {args.old} to {args.new}{partly}")
-    return EXIT_VIOLATIONS if breaking else EXIT_OK
+    changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)))
+    print("\n".join(changed.lines(changelog=args.changelog)) or "no change")
+    print(f"coupon-contracts diff: {changed.summary(changelog=args.changelog)} from {args.old} to {args.new}")
+    return EXIT_VIOLATIONS if changed.errors else EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -19,10 +19,10 @@ VERDICTS = {
 
 
 def print_verdict(result: int, state: Any, reports: Path) -> None:
-    """The verdict line of a run whose record is `state`, then its first breaking findings and what was not checked."""
+    """The verdict line of a run whose record is `state`, then its first errors (findings that block GO) and what was not checked."""
     drift = state.drift
-    breaking = len(drift.breaking)
-    counts = f"; drift: {breaking} breaking, {len(drift.findings) - breaking} non-breaking in {drift.responses} responses" if drift.responses else ""
+    levels = drift.counts()
+    counts = f"; drift: {levels['error']} error, {levels['warning']} warning, {levels['info']} info in {drift.responses} responses" if drift.responses else ""
     flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
     budget = f"; the request budget ran out (COUPON_API_MAX_REQUESTS), {state.skipped_for_budget} check(s) not run" if state.skipped_for_budget else ""
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""
@@ -34,10 +34,10 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
     if shard is not None and result == EXIT_OK:  # a share of the checks decides nothing alone
         verdict = f"shard {shard[0]}/{shard[1]} done, nothing broke in its share: `coupon-contracts merge` the shards' reports for the verdict"
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
-    for finding in drift.breaking[:3]:  # the cause, named on the console: the first breaking findings
+    for finding in drift.breaking[:3]:  # the cause, named on the console: the first errors
         where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
         observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed
-        print(f"coupon-contracts: breaking ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
+        print(f"coupon-contracts: error ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
     by_reason: dict[tuple[str, str], list[str]] = {}
     for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
         by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)

@@ -19,6 +19,7 @@ from .pacing import BudgetSpent, SharedPace
 from .redaction import Redactor
 from .run import Run, redactor_of, run_of
 from .settings import Settings, SettingsError
+from .severity import SeverityPolicy
 from .shared_discovery import read_shared
 from .target import Target, TargetUnavailable, open_target
 
@@ -38,6 +39,7 @@ def suite_settings(coupon_run: Run) -> Settings:
     if isinstance(settings, SettingsError):
         coupon_run.stop("usage", str(settings))
     coupon_run.record.settings = settings
+    coupon_run.record.drift.policy = SeverityPolicy(dict(settings.severity))
     return settings
 
 

@@ -85,6 +85,7 @@ class FieldShape:
             "types": sorted(self.types),
             "nullable": "null" in self.types,
             "present": self.present,
+            "objects": parents,  # the enclosing objects seen: presence says something only of enough of them
             "presence": round(self.present / parents, 4) if parents else 0,
         }
         if self.formats:

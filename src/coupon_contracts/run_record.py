@@ -234,6 +234,7 @@ class RunRecord:
             finding = DriftFinding(f["operation"], f["status"], f["path"], DriftKind(f["kind"]), f["expected"], f["observed"], f["count"], f["request"], f.get("docs", []))
             known = self.drift.findings.get(finding.key)
             if known is None:
+                finding.severity = self.drift.policy.of(finding.kind.value)
                 self.drift.findings[finding.key] = finding
             else:
                 known.count += finding.count

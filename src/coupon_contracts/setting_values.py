@@ -12,6 +12,7 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 from .operations import OperationId
+from .severity import Severity, parse_overrides
 
 __all__ = ["DEFAULT_SEED", "OPERATION_IDS", "PROFILES", "CustomerRef", "Given", "Profile", "Secret", "SettingsError"]
 
@@ -268,6 +269,14 @@ def shard(given: Given) -> tuple[int, int]:
     if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
         raise SettingsError(f"{given.where}: {given.value!r} is not K/N with 1 <= K <= N; use e.g. 1/3")
     return int(k), int(n)
+
+
+def severity(given: Given) -> dict[str, Severity]:
+    """COUPON_CONTRACTS_SEVERITY: kinds of finding and their severity in this run."""
+    try:
+        return parse_overrides(str(given.value))
+    except ValueError as exc:
+        raise SettingsError(f"{given.where}: {exc}") from None
 
 
 def flag_value(given: Given) -> bool:

@@ -17,6 +17,7 @@ from . import setting_values as parse
 from .setting_values import DEFAULT_SEED, MAX_WORKERS, OPERATION_IDS, PROFILES, CustomerRef, Given, Profile, Secret, SettingsError
 from .settings_file import find_config_file, flag, read_config_file
 from .settings_table import ENV_VARS as _ENV_VARS
+from .severity import Severity
 
 __all__ = ["DEFAULT_SEED", "OPERATION_IDS", "PROFILES", "CustomerRef", "Profile", "Secret", "Settings", "SettingsError"]
 
@@ -52,6 +53,7 @@ class Settings:
     max_body_mb: float = 32.0  # the largest body read, on the wire and after decompression (MiB)
 
     shard: tuple[int, int] | None = None  # (K, N): this job runs the K-th of N shares of the checks
+    severity: tuple[tuple[str, Severity], ...] = ()  # (kind, severity): kinds of finding raised or lowered from their default
 
     @property
     def shares(self) -> int:
@@ -143,6 +145,7 @@ def _build(given: Mapping[str, Given], config_file: Path | None) -> Settings:
     workers = parse.whole(given["workers"], minimum=1, maximum=MAX_WORKERS) if "workers" in given else 1
     contract = Path(str(given["contract"].value)) if "contract" in given else None
     shard = parse.shard(given["shard"]) if "shard" in given else None
+    severity = tuple(parse.severity(given["severity"]).items()) if "severity" in given else ()
 
     # A half pair of Basic credentials is a mistake even for the mock: say so rather than ignore it.
     if username is not None and password is None:
@@ -186,6 +189,7 @@ def _build(given: Mapping[str, Given], config_file: Path | None) -> Settings:
         workers=workers,
         contract=contract,
         shard=shard,
+        severity=severity,
     )
 
 

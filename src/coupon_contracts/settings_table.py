@@ -47,6 +47,7 @@ SETTINGS_TABLE = (
     SettingRow("max_requests", "COUPON_API_MAX_REQUESTS", "request budget of the whole run"),
     SettingRow("workers", "COUPON_CONTRACTS_WORKERS", "requests in flight at once, for the whole run: request lanes in up to one pytest-xdist process per core"),
     SettingRow("shard", "COUPON_CONTRACTS_SHARD", "K/N: run the K-th of N deterministic shares of the checks, at 1/N of the rate limit and budget (then `coupon-contracts merge`)"),
+    SettingRow("severity", "COUPON_CONTRACTS_SEVERITY", "raise or lower kinds of finding: KIND=error|warning|info, comma-separated (docs/drift.md)"),
     SettingRow("contract", "COUPON_CONTRACTS_CONTRACT", "path of the OpenAPI contract (its schemas/ beside contracts/); default: the shipped one"),
 )
 ENV_VARS = {row.name: row.env for row in SETTINGS_TABLE}

@@ -32,7 +32,7 @@ def edited(edit):
 def test_a_run_against_itself_has_no_change(tmp_path, capsys) -> None:
     (tmp_path / "observed-shapes.json").write_text(json.dumps(shapes_of(EXAMPLE)))
     assert main(["diff", str(tmp_path), str(tmp_path / "observed-shapes.json")]) == 0
-    assert "0 breaking, 0 non-breaking" in capsys.readouterr().out
+    assert "0 error, 0 warning, 0 info" in capsys.readouterr().out
 
 
 def test_a_field_gone_is_breaking_and_named(tmp_path, capsys) -> None:
@@ -42,7 +42,7 @@ def test_a_field_gone_is_breaking_and_named(tmp_path, capsys) -> None:
     (new / "observed-shapes.json").write_text(json.dumps(shapes_of(edited(lambda c: c.pop("trimmedCode")))))
     assert main(["diff", str(old), str(new)]) == 1
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("BREAKING") and "entity[].trimmedCode: field gone" in out
+    assert out.splitlines()[0].startswith("ERROR") and "entity[].trimmedCode: field gone" in out
 
 
 def test_every_kind_of_change() -> None:
@@ -57,7 +57,7 @@ def test_every_kind_of_change() -> None:
     assert ("entity[].couponDiscountType", "value gone", False) in found
     statuses = shapes_of(EXAMPLE)
     statuses["operations"][OP]["500"] = {"responses": 1, "fields": {}}
-    assert [(c.change, c.is_breaking) for c in compare_shapes(old, statuses)] == [("new status code", True)]
+    assert [(c.change, c.is_breaking) for c in compare_shapes(old, statuses)] == [("new 5xx status", True)]
 
 
 def test_an_optional_field_gone_is_not_breaking() -> None:
@@ -87,8 +87,8 @@ def test_a_value_outside_a_closed_set_is_breaking(contract) -> None:
     example["response"]["coupons"]["redeemable"]["is_redeemable"] = "maybe"
     new.observe(label, 200, example)
     changes = compare_shapes(old.as_dict(), new.as_dict(), closed=closed_value_fields(contract))
-    assert [(c.path, c.change, c.is_breaking) for c in changes if c.change == "value new"] == [
-        ("response.coupons.redeemable.is_redeemable", "value new", True)
+    assert [(c.path, c.change, c.is_breaking) for c in changes if c.change.startswith("value")] == [
+        ("response.coupons.redeemable.is_redeemable", "value outside a closed set", True)
     ]
 
 
@@ -108,3 +108,59 @@ def test_an_operation_the_newer_run_skipped_is_named(tmp_path, capsys) -> None:
     assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 0
     out = capsys.readouterr().out
     assert f"not compared: {label_of(V2C)}" in out and "1 operation(s) not compared" in out
+
+
+def _coupons(count: int, *, without: str = "", every: int = 0) -> dict:
+    """Shapes of a v2 by-id answer of `count` coupons; every `every`-th one without the field `without`."""
+    body = json.loads((ROOT / "contracts/examples/v2-customers-customerId-coupons.200.json").read_text())
+    one = body["entity"][0]
+    body["entity"] = [dict(one, id=i) for i in range(count)]
+    for i, coupon in enumerate(body["entity"]):
+        if without and every and i % every == 0:
+            coupon.pop(without)
+    shapes = ObservedShapes()
+    shapes.observe(OP, 200, body)
+    return shapes.as_dict()
+
+
+def test_a_field_always_there_and_now_only_sometimes_became_optional() -> None:
+    """oasdiff's response-property-became-optional (an error there too): present in every one of 40
+    baseline coupons, in half of 40 now."""
+    (change,) = compare_shapes(_coupons(40), _coupons(40, without="isRedeemed", every=2))
+    assert (change.path, change.change, change.severity.value) == ("entity[].isRedeemed", "became optional", "error")
+    assert change.old == "in all 40 objects" and change.new == "in 20 of 40 (50%)"
+
+
+def test_a_share_is_compared_only_over_enough_objects_and_a_drop_is_a_warning() -> None:
+    assert compare_shapes(_coupons(10), _coupons(10, without="isRedeemed", every=2)) == []  # 10 < MIN_OBJECTS
+    (change,) = compare_shapes(_coupons(40, without="isRedeemed", every=10), _coupons(40, without="isRedeemed", every=2))
+    assert (change.change, change.severity.value) == ("presence dropped", "warning")
+    assert compare_shapes(_coupons(40, without="isRedeemed", every=4), _coupons(40, without="isRedeemed", every=3)) == []  # 75% -> 67%
+
+
+def test_a_run_raises_or_lowers_a_kind(monkeypatch, tmp_path, capsys) -> None:
+    from coupon_contracts.severity import Severity, SeverityPolicy
+
+    policy = SeverityPolicy({"became optional": Severity.WARNING})
+    (change,) = compare_shapes(_coupons(40), _coupons(40, without="isRedeemed", every=2), policy=policy)
+    assert change.severity is Severity.WARNING
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(_coupons(40)))
+    new.write_text(json.dumps(_coupons(40, without="isRedeemed", every=2)))
+    monkeypatch.setenv("COUPON_CONTRACTS_SEVERITY", "became optional=warning")
+    assert main(["diff", str(old), str(new)]) == 0
+    assert "WARNING  " in capsys.readouterr().out
+    monkeypatch.setenv("COUPON_CONTRACTS_SEVERITY", "became optionl=warning")
+    assert main(["diff", str(old), str(new)]) == 2
+    assert "COUPON_CONTRACTS_SEVERITY" in capsys.readouterr().err
+
+
+def test_info_lines_are_the_changelog(tmp_path, capsys) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(shapes_of(EXAMPLE)))
+    new.write_text(json.dumps(shapes_of(edited(lambda c: c.update(tier="GOLD")))))
+    assert main(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "tier" not in out and "0 error, 0 warning, 1 info change(s) (--changelog lists them)" in out
+    assert main(["diff", "--changelog", str(old), str(new)]) == 0
+    assert "INFO     GET" in capsys.readouterr().out

@@ -68,7 +68,7 @@ def test_the_same_finding_is_counted_not_repeated(contract: Contract) -> None:
         for finding in findings_for(contract, OP, 200, "application/json", body, request="curl ..."):
             log.add(finding)
     (finding,) = log.sorted()
-    assert finding.count == 12 and finding.severity.value == "breaking" and finding.request == "curl ..."
+    assert finding.count == 12 and finding.severity.value == "error" and finding.request == "curl ..."
 
 
 def test_drift_json_matches_its_published_schema(contract: Contract, tmp_path) -> None:
@@ -86,4 +86,4 @@ def test_drift_json_matches_its_published_schema(contract: Contract, tmp_path) -
     schema = json.loads((ROOT / "schemas" / "drift-report.json").read_text())
     Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(document)
     assert json.loads((tmp_path / "drift.json").read_text()) == document
-    assert [f["severity"] for f in document["findings"]] == ["breaking", "non-breaking"]
+    assert [f["severity"] for f in document["findings"]] == ["error", "info"]

@@ -5,6 +5,7 @@ from .compare import ShapeChange, ShapesError, closed_value_fields, compare_shap
 from .detect import findings_for
 from .finding import DriftFinding, DriftKind, DriftLog, Severity
 from .report import write_drift_report
+from .run_diff import RunDiff, diff_runs
 from .shapes import ObservedShapes
 
 __all__ = [
@@ -13,11 +14,13 @@ __all__ = [
     "DriftLog",
     "ObservedShapes",
     "ParsedBody",
+    "RunDiff",
     "Severity",
     "ShapeChange",
     "ShapesError",
     "closed_value_fields",
     "compare_shapes",
+    "diff_runs",
     "findings_for",
     "load_shapes",
     "parse_body",

@@ -1,8 +1,15 @@
-"""Compare two runs' observed shapes: what changed between a baseline and this run, breaking first.
+"""Compare two runs' observed shapes: what changed between a baseline and this run, errors first.
 
-Breaking: a field that was always present is gone, a field takes a new JSON type, becomes
-nullable, or a date changes format; a value outside a set the contract closes; a new 5xx status. Non-breaking: a new field, an optional field
-gone, a value never seen before or no longer seen, a new non-5xx status.
+Each change has a kind (severity.ChangeKind) and the run's severity for it: by default an error for a
+field that was always present and is now gone or only sometimes there ("became optional"), a new JSON
+type, a new null, a date in a new format, a value outside a set the contract closes, a new 5xx; a
+warning for an optional field gone or carried by markedly fewer objects; info for a new field, a value
+never seen before or no longer seen, a new non-5xx status.
+
+Presence is a share of the enclosing objects, and a share says something only of enough of them: both
+runs must have seen at least MIN_OBJECTS objects at the path, else its presence is not compared. A
+share that fell by PRESENCE_DROP or more (20 points: two seeds of the same faithful run differ by less
+than 10) is a warning.
 """
 
 from __future__ import annotations
@@ -12,9 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes"]
+from ..severity import ChangeKind, Severity, SeverityPolicy
+
+__all__ = ["MIN_OBJECTS", "PRESENCE_DROP", "ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes"]
 
 DATE_FORMATS = {"date-time", "date-time-no-zone", "date"}
+MIN_OBJECTS = 20  # objects at a path, in each run, before its presence is compared
+PRESENCE_DROP = 0.2  # a fall in the share of objects carrying an optional field that is a warning
 
 
 class ShapesError(Exception):
@@ -28,16 +39,25 @@ class ShapeChange:
     operation: str
     status: str
     path: str
-    change: str
+    kind: ChangeKind
     old: str
     new: str
-    is_breaking: bool
+    severity: Severity
+
+    @property
+    def change(self) -> str:
+        """What changed, as the severity table names it (`became optional`)."""
+        return self.kind.value
+
+    @property
+    def is_breaking(self) -> bool:
+        """An error: it blocks GO and makes `diff` exit 1."""
+        return self.severity is Severity.ERROR
 
     def line(self) -> str:
         """One printable line."""
-        severity = "BREAKING    " if self.is_breaking else "non-breaking"
         where = f"{self.operation} {self.status}" + (f"  {self.path}" if self.path else "")
-        return f"{severity}  {where}: {self.change} ({self.old} -> {self.new})"
+        return f"{self.severity.value.upper():<7}  {where}: {self.change} ({self.old} -> {self.new})"
 
 
 def load_shapes(location: Path) -> dict[str, Any]:
@@ -55,13 +75,15 @@ def load_shapes(location: Path) -> dict[str, Any]:
 
 
 def compare_shapes(
-    old: dict[str, Any], new: dict[str, Any], *, operations: set[str] | None = None, closed: dict[tuple[str, str], set[str]] | None = None
+    old: dict[str, Any], new: dict[str, Any], *, operations: set[str] | None = None, closed: Closed | None = None,
+    policy: SeverityPolicy | None = None,
 ) -> list[ShapeChange]:
-    """Every change from `old` to `new` (restricted to `operations` if given), breaking first.
+    """Every change from `old` to `new` (restricted to `operations` if given), errors first.
 
     `closed` maps (operation, status) to the paths whose values the contract closes to a set: a
-    new value there is breaking (see `closed_value_fields`).
+    new value outside it is an error (see `closed_value_fields`). `policy`: the run's severities.
     """
+    policy = policy or SeverityPolicy()
     changes: list[ShapeChange] = []
     for operation, statuses in sorted(new["operations"].items()):
         if operations is not None and operation not in operations:
@@ -71,54 +93,80 @@ def compare_shapes(
             continue  # an operation the baseline did not exercise says nothing about drift
         for status, observed in sorted(statuses.items()):
             if status not in before:
-                changes.append(ShapeChange(operation, status, "", "new status code", "-", status, status.startswith("5")))
+                kind = ChangeKind.NEW_SERVER_ERROR if status.startswith("5") else ChangeKind.NEW_STATUS
+                changes.append(ShapeChange(operation, status, "", kind, "-", status, policy.of(kind.value)))
                 continue
-            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], (closed or {}).get((operation, status), set()))
-    return sorted(changes, key=lambda c: (not c.is_breaking, c.operation, c.status, c.path))
+            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], (closed or {}).get((operation, status), {}), policy)
+    return sorted(changes, key=lambda c: (c.severity.rank, c.operation, c.status, c.path))
 
 
-def closed_value_fields(contract: Any) -> dict[tuple[str, str], set[str]]:
-    """(operation label, status) -> paths the contract closes to an enum, for every documented status."""
+Closed = dict[tuple[str, str], dict[str, list[Any]]]
+
+
+def closed_value_fields(contract: Any) -> Closed:
+    """(operation label, status) -> each path the contract closes to an enum, and the values it allows there."""
     from ..fields import documented_fields
 
-    closed: dict[tuple[str, str], set[str]] = {}
+    closed: Closed = {}
     for op in contract.operations.values():
         for status, response in op.responses.items():
             if response.schema_uri:
-                closed[(op.label, status)] = {p for p, f in documented_fields(contract, response.schema_uri).items() if f.enum is not None}
+                closed[(op.label, status)] = {p: f.enum for p, f in documented_fields(contract, response.schema_uri).items() if f.enum is not None}
     return closed
 
 
-def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[str, Any], closed: set[str]) -> list[ShapeChange]:
+def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[str, Any], closed: dict[str, list[Any]], policy: SeverityPolicy) -> list[ShapeChange]:
     found: list[ShapeChange] = []
 
-    def add(path: str, change: str, was: Any, now: Any, is_breaking: bool) -> None:
-        found.append(ShapeChange(operation, status, path, change, _show(was), _show(now), is_breaking))
+    def add(path: str, kind: ChangeKind, was: Any, now: Any) -> None:
+        found.append(ShapeChange(operation, status, path, kind, _show(was), _show(now), policy.of(kind.value)))
 
     for path, was in old.items():
         if path not in new:
             always = was.get("presence", 0) >= 1
-            add(path, "field gone" if always else "optional field gone", "present" if always else f"{was.get('presence'):.0%}", "absent", always)
+            add(path, ChangeKind.FIELD_GONE if always else ChangeKind.OPTIONAL_FIELD_GONE, "present" if always else f"{was.get('presence'):.0%}", "absent")
     for path, now in new.items():
         was = old.get(path)
         if was is None:
-            add(path, "new field", "absent", "/".join(now["types"]), False)
+            add(path, ChangeKind.NEW_FIELD, "absent", "/".join(now["types"]))
             continue
+        _compare_presence(path, was, now, add)
         old_types, new_types = set(was["types"]) - {"null"}, set(now["types"]) - {"null"}
         if new_types - old_types:
-            add(path, "retyped", sorted(old_types), sorted(new_types), True)
+            add(path, ChangeKind.RETYPED, sorted(old_types), sorted(new_types))
         if now.get("nullable") and not was.get("nullable"):
-            add(path, "newly nullable", "never null", "null seen", True)
+            add(path, ChangeKind.NEWLY_NULLABLE, "never null", "null seen")
         old_formats, new_formats = set(was.get("formats", [])), set(now.get("formats", []))
         fresh = new_formats - old_formats
         if fresh and (fresh & DATE_FORMATS or (old_formats and old_formats <= DATE_FORMATS)):
-            add(path, "reformatted", sorted(old_formats), sorted(new_formats), True)
+            add(path, ChangeKind.REFORMATTED, sorted(old_formats), sorted(new_formats))
         if "values" in was and "values" in now:
             for value in sorted(set(now["values"]) - set(was["values"]), key=str):
-                add(path, "value new", sorted(was["values"], key=str), value, path in closed)
+                outside = path in closed and value not in closed[path]  # a new value the contract allows is only news
+                add(path, ChangeKind.CLOSED_VALUE_NEW if outside else ChangeKind.VALUE_NEW, sorted(was["values"], key=str), value)
             for value in sorted(set(was["values"]) - set(now["values"]), key=str):
-                add(path, "value gone", value, sorted(now["values"], key=str), False)
+                add(path, ChangeKind.VALUE_GONE, value, sorted(now["values"], key=str))
     return found
+
+
+def _compare_presence(path: str, was: dict[str, Any], now: dict[str, Any], add: Any) -> None:
+    """A field always there that now sometimes is not, or an optional one markedly rarer; items of a
+    list (`a[]`) are counted per parent, not as a share, and are not compared."""
+    if path.endswith("[]") or min(_objects(was), _objects(now)) < MIN_OBJECTS:
+        return
+    before, after = was.get("presence", 0), now.get("presence", 0)
+    if before >= 1 > after:
+        add(path, ChangeKind.BECAME_OPTIONAL, f"in all {_objects(was)} objects", f"in {now.get('present', 0)} of {_objects(now)} ({after:.0%})")
+    elif before - after >= PRESENCE_DROP:
+        add(path, ChangeKind.PRESENCE_DROPPED, f"{before:.0%} of {_objects(was)} objects", f"{after:.0%} of {_objects(now)}")
+
+
+def _objects(field: dict[str, Any]) -> int:
+    """The objects at the field's parent path (written since format 2; derived from the share before)."""
+    if "objects" in field:
+        return int(field["objects"])
+    presence = field.get("presence", 0)
+    return round(field.get("present", 0) / presence) if presence else 0
 
 
 def _show(value: Any) -> str:

@@ -9,14 +9,9 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..severity import DEFAULT_SEVERITY, Severity, SeverityPolicy
+
 __all__ = ["DriftFinding", "DriftKind", "DriftLog", "Severity"]
-
-
-class Severity(str, Enum):
-    """Breaking findings fail a run; non-breaking ones are reported only."""
-
-    BREAKING = "breaking"
-    NON_BREAKING = "non-breaking"
 
 
 class DriftKind(str, Enum):
@@ -36,8 +31,8 @@ class DriftKind(str, Enum):
 
     @property
     def severity(self) -> Severity:
-        """An added field is the only non-breaking kind."""
-        return Severity.NON_BREAKING if self is DriftKind.UNDOCUMENTED_FIELD else Severity.BREAKING
+        """The default severity of the kind (drift/severity.py): an added field is info, the rest errors."""
+        return DEFAULT_SEVERITY[self.value]
 
 
 @dataclass
@@ -53,11 +48,16 @@ class DriftFinding:
     count: int = 1
     request: str = ""  # a redacted curl line that reproduces it
     docs: list[str] = field(default_factory=list)  # the doc line(s) of the field, page.txt:LINE
+    severity: Severity | None = None  # None: the kind's default; a run's DriftLog sets its policy's
+
+    def __post_init__(self) -> None:
+        if self.severity is None:
+            self.severity = self.kind.severity
 
     @property
-    def severity(self) -> Severity:
-        """Breaking or not, from the kind."""
-        return self.kind.severity
+    def is_error(self) -> bool:
+        """An error blocks GO."""
+        return self.severity is Severity.ERROR
 
     @property
     def key(self) -> tuple[str, int, str, str]:
@@ -68,7 +68,7 @@ class DriftFinding:
         """The finding as drift.json writes it."""
         data = asdict(self)
         data["kind"] = self.kind.value
-        data["severity"] = self.severity.value
+        data["severity"] = self.severity.value if self.severity else self.kind.severity.value
         return data
 
 
@@ -78,20 +78,26 @@ class DriftLog:
 
     findings: dict[tuple[str, int, str, str], DriftFinding] = field(default_factory=dict)
     responses: int = 0
+    policy: SeverityPolicy = field(default_factory=SeverityPolicy)
 
     def add(self, finding: DriftFinding) -> None:
-        """Count a finding (the first occurrence keeps its example request)."""
+        """Count a finding (the first occurrence keeps its example request), at the run's severity for its kind."""
         known = self.findings.get(finding.key)
         if known is None:
+            finding.severity = self.policy.of(finding.kind.value)
             self.findings[finding.key] = finding
         else:
             known.count += 1
 
     def sorted(self) -> list[DriftFinding]:
-        """Breaking first, then by operation and path."""
-        return sorted(self.findings.values(), key=lambda f: (f.severity is not Severity.BREAKING, f.operation, f.path, f.kind.value))
+        """Errors first, then warnings, then info; by operation and path within each."""
+        return sorted(self.findings.values(), key=lambda f: (f.severity.rank if f.severity else 0, f.operation, f.path, f.kind.value))
+
+    def counts(self) -> dict[str, int]:
+        """How many findings of each severity: `{"error": 1, "warning": 0, "info": 2}`."""
+        return {level.value: sum(1 for f in self.findings.values() if f.severity is level) for level in Severity}
 
     @property
     def breaking(self) -> list[DriftFinding]:
-        """The findings that fail a run."""
-        return [f for f in self.sorted() if f.severity is Severity.BREAKING]
+        """The findings that fail a run: the errors."""
+        return [f for f in self.sorted() if f.is_error]

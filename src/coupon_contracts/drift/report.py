@@ -1,4 +1,4 @@
-"""drift.json and drift.md: the run's findings, breaking first, every value already redacted."""
+"""drift.json and drift.md: the run's findings, errors first, every value already redacted."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..redaction import Redactor
-from .finding import DriftLog, Severity
+from .finding import DriftLog
 
 __all__ = ["write_drift_report"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: three severities (error, warning, info) instead of breaking / non-breaking
 
 
 def write_drift_report(log: DriftLog, folder: Path, *, target: str, contract_hash: str, redactor: Redactor) -> dict[str, Any]:
@@ -24,10 +24,8 @@ def write_drift_report(log: DriftLog, folder: Path, *, target: str, contract_has
         "target": redactor.text(target),
         "contract": contract_hash,
         "responses": log.responses,
-        "summary": {
-            "breaking": sum(1 for f in log.findings.values() if f.severity is Severity.BREAKING),
-            "non-breaking": sum(1 for f in log.findings.values() if f.severity is Severity.NON_BREAKING),
-        },
+        "summary": {**log.counts(), "breaking": len(log.breaking)},  # breaking: the errors, which block GO
+        "severities": log.policy.as_dict(),
         "findings": findings,
     }
     folder.mkdir(parents=True, exist_ok=True)
@@ -43,7 +41,8 @@ def _markdown(document: dict[str, Any]) -> str:
         "",
         f"Target: {document['target']}  ",
         f"Contract: `{document['contract'][:12]}`  ",
-        f"Responses checked: {document['responses']}; findings: {summary['breaking']} breaking, {summary['non-breaking']} non-breaking.",
+        f"Responses checked: {document['responses']}; findings: {summary['error']} error, {summary['warning']} warning, {summary['info']} info"
+        " (errors block GO; docs/drift.md lists the severity of every kind).",
         "",
     ]
     if not document["findings"]:

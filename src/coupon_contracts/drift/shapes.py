@@ -41,7 +41,7 @@ class ObservedShapes:
     def as_dict(self) -> dict[str, Any]:
         """The JSON document observed-shapes.json holds."""
         return {
-            "format": 1,
+            "format": 2,  # 2: each field says how many enclosing objects were seen (objects)
             "operations": {
                 op: {
                     status: {

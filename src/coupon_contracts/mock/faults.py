@@ -113,12 +113,13 @@ def each(node: Any, path: str) -> Iterator[dict[str, Any]]:
         yield from each(node[head], rest)
 
 
-def on(path: str, change: Callable[[dict[str, Any]], None]) -> Callable[[Any], None]:
-    """An edit applying `change` to every object at `path`."""
+def on(path: str, change: Callable[[dict[str, Any]], None], *, every: int = 1) -> Callable[[Any], None]:
+    """An edit applying `change` to every object at `path` (or to every `every`-th of them, from the first)."""
 
     def edit(body: Any) -> None:
-        for obj in each(body, path):
-            change(obj)
+        for i, obj in enumerate(each(body, path)):
+            if i % every == 0:
+                change(obj)
 
     return edit
 
@@ -208,6 +209,10 @@ fault("v2-list-success-as-string", SHAPE, V2L, "v2 list success sent as the stri
       edit=on("", retype("success", lambda v: str(v).lower())))
 fault("v2-list-field-added", SHAPE, V2L, "v2 list coupons carry an undocumented field `tier`", v2_list(),
       edit=on(V2L_COUPONS, lambda c: c.__setitem__("tier", "GOLD")), is_breaking=False)
+# The contract leaves issuedAt optional and the faithful mock always sends it: only a diff against a
+# baseline run sees it go missing from half the coupons ("became optional").
+fault("v2-list-issued-at-sometimes-missing", SHAPE, V2L, "v2 list coupons carry issuedAt one time in two", v2_list(),
+      edit=on(V2L_COUPONS, remove("issuedAt"), every=2), is_breaking=False)
 fault("v2-list-discount-type-new-value", SHAPE, V2L, "v2 list discountType takes a value never seen (BOGO)", v2_list(),
       edit=on(V2L_COUPONS, retype("discountType", lambda v: "BOGO")), is_breaking=False)
 fault("v2-by-id-series-max-create-as-string", SHAPE, V2ID, "by-id series.maxCreate sent as a string", BY_ID,

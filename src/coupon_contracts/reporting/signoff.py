@@ -60,10 +60,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
                 "operation": op.label,
                 "operationId": op.operation_id,
                 "checks": families,
-                "drift": {
-                    "breaking": sum(1 for f in findings if f.severity.value == "breaking"),
-                    "non-breaking": sum(1 for f in findings if f.severity.value == "non-breaking"),
-                },
+                "drift": {level: sum(1 for f in findings if f.severity is not None and f.severity.value == level) for level in ("error", "warning", "info")},
                 "parameters_exercised": {"share": _share(seen_params, documented), "missing": sorted(documented - seen_params)},
                 "fields_observed": {"share": _share(fields & observed, fields), "missing": sorted(fields - observed)},
             }
@@ -120,8 +117,8 @@ def _reasons(operations: list[dict[str, Any]], exit_code: int, outage: str | Non
         failed = {family: c["failed"] for family, c in op["checks"].items() if c["failed"]}
         if failed:
             reasons.append(f"{op['operation']}: failed checks ({', '.join(f'{k} {v}' for k, v in failed.items())})")
-        if op["drift"]["breaking"]:
-            reasons.append(f"{op['operation']}: {op['drift']['breaking']} breaking drift finding(s)")
+        if op["drift"]["error"]:
+            reasons.append(f"{op['operation']}: {op['drift']['error']} drift finding(s) of severity error")
     if exit_code not in (0, 1) and not outage:
         reasons.append(f"the run did not complete (exit {exit_code})")
     if exit_code == 1 and not reasons:
@@ -176,10 +173,11 @@ def _markdown(doc: dict[str, Any]) -> str:
         lines += ["", *[f"- customer {c['id']} ({c['via']}): {c['coupons']} coupons by-id, {c['listed']} on the v1.1 list, {c['live']} live, {c['redeemed']} redeemed, "
                         f"{c['store_restricted']} store-restricted, {c['mixed_case']} with lower/mixed-case codes" for c in health["customers"]]]  # fmt: skip
         lines += [f"- lacking: {item}" for item in health["lacking"]]
-    lines += ["", "| operation | drift breaking | drift non-breaking | parameters exercised | response fields observed |", "|---|---|---|---|---|"]
+    lines += ["", "| operation | drift error | warning | info | parameters exercised | response fields observed |", "|---|---|---|---|---|---|"]
     for op in doc["operations"]:
         params, fields = op["parameters_exercised"], op["fields_observed"]
-        lines.append(f"| {op['operation']} | {op['drift']['breaking']} | {op['drift']['non-breaking']} | {params['share']:.0%} | {fields['share']:.0%} |")
+        drift = op["drift"]
+        lines.append(f"| {op['operation']} | {drift['error']} | {drift['warning']} | {drift['info']} | {params['share']:.0%} | {fields['share']:.0%} |")
     unexercised = [f"- {op['operation']}: parameters never sent: {', '.join(op['parameters_exercised']['missing'])}" for op in doc["operations"] if op["parameters_exercised"]["missing"]]
     unobserved = [f"- {op['operation']}: {len(op['fields_observed']['missing'])} documented 200 fields never seen (e.g. {', '.join(op['fields_observed']['missing'][:3])})" for op in doc["operations"] if op["fields_observed"]["missing"]]
     if unexercised or unobserved:

@@ -18,7 +18,7 @@ from . import __version__
 
 __all__ = ["main"]
 
-from .usage import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
+from .usage import EXIT_OK, EXIT_USAGE, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,11 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--describe", action="store_true", help="print credentials and customers as JSON and exit")
     mock.set_defaults(command=_mock)
 
-    diff = commands.add_parser("diff", help="what changed between two runs (a baseline and a new run); exit 1 on an error")
-    diff.add_argument("old", type=Path, help="the baseline: a run's reports folder or its observed-shapes.json")
-    diff.add_argument("new", type=Path, help="the new run: a reports folder or observed-shapes.json")
-    diff.add_argument("--changelog", action="store_true", help="list the info-level changes too (new fields, values seen or no longer seen)")
-    diff.set_defaults(command=_diff)
+    from .cli_reports import register as register_reports
+
+    register_reports(commands)  # diff, report
 
     checks = commands.add_parser("checks", help="list every check: its id, family, operations and the doc lines it holds")
     checks.add_argument("--json", action="store_true", help="print JSON: a list of {id, family, operations, docs, summary}")
@@ -91,9 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--reports", type=Path, default=Path("reports"), help="where the merged reports go (default: reports/)")
     merge.set_defaults(command=_merge)
 
-    report = commands.add_parser("report", help="render the HTML report of a run")
-    report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
-    report.set_defaults(command=_report)
+    from .cli_known import register as register_known
+
+    register_known(commands)
+
     return parser
 
 
@@ -104,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     from .console import print_verdict
     from .contract import Contract, ContractError
     from .finish import exit_code
+    from .known import KnownDeviationsError, known_deviations_for
     from .run import RUN
     from .settings import Settings, SettingsError
     from .settings_table import OPTION_ROWS
@@ -113,8 +113,8 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.load(overrides=overrides)  # fail fast, before pytest starts
-        Contract.load(settings.contract)
-    except (SettingsError, ContractError) as exc:
+        known_deviations_for(settings.known_deviations, Contract.load(settings.contract))
+    except (SettingsError, ContractError, KnownDeviationsError) as exc:
         raise UsageError(str(exc)) from None
     reports = settings.reports
     reports.mkdir(parents=True, exist_ok=True)
@@ -240,54 +240,6 @@ def _merge(args: argparse.Namespace) -> int:
     print(f"coupon-contracts: merged {shares} shards of one run ({', '.join(str(f) for f in args.folders)})")
     print_verdict(result, record, args.reports)
     return result
-
-
-def _diff(args: argparse.Namespace) -> int:
-    """Print the shape changes between two runs, errors first; info lines only with --changelog."""
-    from .contract import Contract, ContractError
-    from .drift import ShapesError, closed_value_fields, diff_runs, load_shapes
-    from .settings import Settings, SettingsError
-    from .severity import SeverityPolicy
-
-    try:
-        settings = Settings.load()  # the contract and the severities of the run
-        old, new = load_shapes(args.old), load_shapes(args.new)
-        closed = closed_value_fields(Contract.load(settings.contract))
-    except (ShapesError, ContractError, SettingsError) as exc:
-        raise UsageError(str(exc)) from None
-    if not new["operations"]:  # "no change" here would pass a run that never reached the target
-        raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
-    changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)))
-    print("\n".join(changed.lines(changelog=args.changelog)) or "no change")
-    print(f"coupon-contracts diff: {changed.summary(changelog=args.changelog)} from {args.old} to {args.new}")
-    return EXIT_VIOLATIONS if changed.errors else EXIT_OK
-
-
-def _report(args: argparse.Namespace) -> int:
-    """Render the run's Allure results into one offline page, reports/allure-report/index.html.
-
-    The page must make no request to another host when opened: it is scanned after rendering, and
-    removed with exit 2 if anything (a renderer upgrade bringing analytics back) would phone out.
-    """
-    from .reporting.allure_report import RendererMissing, RenderFailed, external_references, render, write_categories
-
-    results = args.reports / "allure-results"
-    if not results.is_dir():
-        raise UsageError(f"{results}: no Allure results to render; run `make run` first")
-    write_categories(results)
-    try:
-        page = render(results, args.reports / "allure-report")
-    except (RendererMissing, RenderFailed) as exc:
-        raise UsageError(str(exc)) from None
-    outside = external_references(page.read_text(encoding="utf-8", errors="replace"))
-    if outside:
-        page.unlink()
-        raise UsageError(
-            f"{page}: removed, the rendered page would contact other hosts when opened ({len(outside)} reference(s), first: {outside[0]}); "
-            "check the renderer's analytics switch"
-        )
-    print(f"coupon-contracts: offline report in {page}")
-    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,12 +28,24 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""
     tests = state.outcomes
     skipped = f", {tests['skipped']} skipped" if tests["skipped"] else ""
-    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed, {tests['not_checked']} not checked{skipped}" if tests else ""
+    excused = len(state.failed_checks & state.known.known_checks)
+    known = f" ({excused} known)" if excused else ""
+    checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed{known}, {tests['not_checked']} not checked{skipped}" if tests else ""
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
+    if result in (EXIT_OK, EXIT_INCOMPLETE) and (excused or any(f.known for f in drift.findings.values() if f.is_error)):
+        verdict += ", known deviations aside (see signoff.md)"
+    if result == EXIT_VIOLATIONS and state.known.expired and not state.unexcused_failures and not drift.breaking:
+        verdict = "NO-GO: a known deviation is past the day it was to be fixed by"
     shard = state.settings.shard if state.settings is not None else None
     if shard is not None and result == EXIT_OK:  # a share of the checks decides nothing alone
         verdict = f"shard {shard[0]}/{shard[1]} done, nothing broke in its share: `coupon-contracts merge` the shards' reports for the verdict"
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
+    known = state.known
+    if known.matched or known.expired or known.stale:
+        parts = [f"{len(known.matched)} matched ({', '.join(f'{i} {known.entries[i].ticket}' for i in known.matched)})"] if known.matched else []
+        parts += [f"EXPIRED: {', '.join(f'{e.id} ({e.ticket}, {e.expires.isoformat()})' for e in known.expired)}"] if known.expired else []
+        parts += [f"{len(known.stale)} stale, matched nothing: {', '.join(e.id for e in known.stale)}"] if known.stale else []
+        print(f"coupon-contracts: known deviations: {'; '.join(parts)}")
     for finding in drift.breaking[:3]:  # the cause, named on the console: the first errors
         where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
         observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed

@@ -7,11 +7,13 @@ workers ran the tests); the CLI reads `run.record.verdict` and `run.exit_code` a
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
 from .contract import Contract, ContractError
 from .drift import write_drift_report
+from .history import record_release
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import scrub_folder, write_drift_summary
@@ -36,7 +38,8 @@ def finish(run: Run, pytest_code: int) -> int:
     if contract is None or redactor is None or settings is None or not record.target_label:
         run.exit_code = exit_code(pytest_code, record.exit_reason)
         return pytest_code
-    pytest_code = write_reports(record, contract, settings, run.reports, pytest_code, redactor)
+    failed = run.session.testsfailed if run.session is not None else None
+    pytest_code = write_reports(record, contract, settings, run.reports, pytest_code, redactor, failed_tests=failed)
     run.exit_code = exit_code(pytest_code, record.exit_reason, record.verdict)
     if settings.shard is not None:
         write_share(record, run.reports, shard=settings.shard, contract=contract.fingerprint, profile=settings.profile.name, seed=settings.seed, redactor=redactor)
@@ -45,8 +48,24 @@ def finish(run: Run, pytest_code: int) -> int:
     return pytest_code
 
 
-def write_reports(record: RunRecord, contract: Contract, settings: Settings, folder: Path, pytest_code: int, redactor: Redactor) -> int:
+def _apply_known_deviations(record: RunRecord, pytest_code: int, failed_tests: int | None) -> int:
+    """Mark what the known deviations excuse; failures they all excuse are no failure, an expired entry is one.
+
+    `failed_tests`: pytest's count, when the session is at hand; a failed test outside the catalog (a
+    team's own) has no check a deviation could name, so it is never excused."""
+    if record.known_deviations is None or record.contract is None:
+        return pytest_code
+    labels: dict[str, str] = {str(row.operation_id): row.label for row in record.contract.table.values()}
+    record.known = record.known_deviations.apply(record.failed_checks, list(record.drift.findings.values()), labels, datetime.now(timezone.utc).date())
+    all_in_catalog = failed_tests is None or failed_tests == record.outcomes["failed"]
+    if pytest_code == EXIT_VIOLATIONS and record.failed_checks and not record.unexcused_failures and all_in_catalog:
+        pytest_code = EXIT_OK  # every failure was a known deviation: the verdict decides GO or INCOMPLETE
+    return EXIT_VIOLATIONS if record.known.expired and pytest_code == EXIT_OK else pytest_code
+
+
+def write_reports(record: RunRecord, contract: Contract, settings: Settings, folder: Path, pytest_code: int, redactor: Redactor, *, failed_tests: int | None = None) -> int:
     """The verdict of a finished record, and every report in `folder`; returns pytest's code as the verdict reads it."""
+    pytest_code = _apply_known_deviations(record, pytest_code, failed_tests)
     if record.drift.breaking and pytest_code == 0:
         pytest_code = 1  # a breaking finding fails the run even if no test asserted it
     record.verdict = Verdict.of(record, pytest_code)
@@ -55,7 +74,10 @@ def write_reports(record: RunRecord, contract: Contract, settings: Settings, fol
     document = write_drift_report(record.drift, folder, target=record.target_label, contract_hash=contract.fingerprint, redactor=redactor)
     record.shapes.write(folder / "observed-shapes.json")
     outage = record.exit_message if record.exit_reason == "target" else None
-    write_signoff(build_signoff(record, contract, exit_code=pytest_code, outage=outage), folder, redactor)
+    signoff = build_signoff(record, contract, exit_code=pytest_code, outage=outage)
+    if settings.shard is None:  # a shard is part of a run: the merge adds the run to the history
+        signoff["releases"] = record_release(record, contract, settings, folder / "observed-shapes.json", redactor)
+    write_signoff(signoff, folder, redactor)
     results = folder / "allure-results"
     if results.is_dir():
         write_drift_summary(results, (folder / "drift.md").read_text(encoding="utf-8"), document["summary"]["breaking"])
@@ -66,6 +88,7 @@ def write_reports(record: RunRecord, contract: Contract, settings: Settings, fol
             "profile": settings.profile.name,
             "seed": str(settings.seed),
             "suite.version": __version__,
+            **({"release": settings.release} if settings.release else {}),
         })  # fmt: skip
     if (folder / "junit.xml").is_file():
         drop_subtests(folder / "junit.xml")

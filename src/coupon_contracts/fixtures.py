@@ -14,6 +14,7 @@ import pytest
 from .checks import family_of
 from .contract import Contract, ContractError
 from .discovery import CustomerNotFound, Discovery, discover
+from .known import KnownDeviationsError
 from .lanes import Lanes
 from .pacing import BudgetSpent, SharedPace
 from .redaction import Redactor
@@ -47,8 +48,10 @@ def suite_settings(coupon_run: Run) -> Settings:
 def contract(coupon_run: Run, suite_settings: Settings) -> Contract:
     """The contract, loaded and checked once."""
     try:
-        return coupon_run.contract()
-    except ContractError as exc:
+        contract = coupon_run.contract()
+        coupon_run.known_deviations()  # read now: a defect stops the run before it sends anything
+        return contract
+    except (ContractError, KnownDeviationsError) as exc:
         coupon_run.stop("usage", str(exc))
 
 

@@ -15,6 +15,7 @@ from typing import NoReturn
 import pytest
 
 from .contract import Contract
+from .known import KnownDeviations, known_deviations_for
 from .redaction import Redactor
 from .run_record import RunRecord
 from .settings import Settings, SettingsError
@@ -34,6 +35,7 @@ class Run:
     exit_code: int | None = None  # decided by `finish`, read by the CLI
     _settings: Settings | SettingsError | None = field(default=None, repr=False)
     _contracts: dict[Path | None, Contract] = field(default_factory=dict, repr=False)
+    _known: KnownDeviations | None = field(default=None, repr=False)
 
     @property
     def is_worker(self) -> bool:
@@ -67,6 +69,13 @@ class Run:
         if path not in self._contracts:
             self._contracts[path] = Contract.load(path)
         return self._contracts[path]
+
+    def known_deviations(self) -> KnownDeviations:
+        """The known deviations of the run, read and checked once (KnownDeviationsError when the file is wrong)."""
+        if self._known is None:
+            self._known = known_deviations_for(self.settings.known_deviations if self.settings else None, self.contract())
+            self.record.known_deviations = self._known
+        return self._known
 
     def stop(self, reason: str, message: str) -> NoReturn:
         """End the session: a usage error (exit 2) or an unusable target (exit 3), one line."""

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from .checks import Check
 from .contract import Contract
 from .drift import DriftFinding, DriftKind, DriftLog, ObservedShapes, ParsedBody, findings_for
+from .known import KnownDeviations, KnownOutcome
 from .operations import OperationRow, items_at, shipped_table
 from .redaction import Redactor
 from .settings import Settings
@@ -118,6 +119,8 @@ class RunRecord:
     positive_cases: Counter[tuple[str, str]] = field(default_factory=Counter)  # (operationId, "hit" or "miss"): positive schema cases on real data
     parameters_seen: dict[str, set[str]] = field(default_factory=dict)
     flaky: list[dict[str, object]] = field(default_factory=list)  # requests that passed only after retries
+    known_deviations: KnownDeviations | None = None  # the run's file, once read
+    known: KnownOutcome = field(default_factory=KnownOutcome)  # what its entries matched, once the run has ended
     skipped_for_budget: int = 0
     pending: list[Future[Any]] = field(default_factory=list)  # this test's checks still running on request lanes
     traffic: Traffic = field(default_factory=Traffic)
@@ -175,6 +178,11 @@ class RunRecord:
                         self._known_findings.pop(next(iter(self._known_findings)))
                     self._known_findings[key] = known
         return [dataclasses.replace(finding) for finding in known]  # each its own count and request
+
+    @property
+    def unexcused_failures(self) -> set[str]:
+        """Failed checks no known deviation excuses: they make NO-GO."""
+        return self.failed_checks - self.known.known_checks
 
     def not_run(self, catalog: Iterable[str]) -> list[str]:
         """Checks of the catalog that no test of this run held (deselected, or never collected)."""

@@ -271,6 +271,22 @@ def shard(given: Given) -> tuple[int, int]:
     return int(k), int(n)
 
 
+def release(given: Given) -> str:
+    """COUPON_API_RELEASE: a label of one line, as a build number or version is."""
+    text = str(given.value).strip()
+    if not text or len(text) > 100 or any(c in text for c in "\n\r\t"):
+        raise SettingsError(f"{given.where}: {text[:40]!r} is not a release label: give the vendor's build number or version, one line of at most 100 characters")
+    return text
+
+
+def existing_file(given: Given) -> Path:
+    """A file the run reads (COUPON_CONTRACTS_KNOWN_DEVIATIONS)."""
+    path = Path(str(given.value))
+    if not path.is_file():
+        raise SettingsError(f"{given.where}: {path} is not a file; give the path of a known-deviations.yaml")
+    return path
+
+
 def severity(given: Given) -> dict[str, Severity]:
     """COUPON_CONTRACTS_SEVERITY: kinds of finding and their severity in this run."""
     try:

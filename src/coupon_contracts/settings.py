@@ -53,7 +53,15 @@ class Settings:
     max_body_mb: float = 32.0  # the largest body read, on the wire and after decompression (MiB)
 
     shard: tuple[int, int] | None = None  # (K, N): this job runs the K-th of N shares of the checks
+    known_deviations: Path | None = None  # None: known-deviations.yaml beside the contract, if there is one
+    release: str = ""  # the vendor release checked: labels the run in the history ("" when not given)
+    history: Path | None = None  # the history folder; None: REPORTS/history
     severity: tuple[tuple[str, Severity], ...] = ()  # (kind, severity): kinds of finding raised or lowered from their default
+
+    @property
+    def history_folder(self) -> Path:
+        """Where the runs' history is kept."""
+        return self.history or self.reports / "history"
 
     @property
     def shares(self) -> int:
@@ -144,6 +152,9 @@ def _build(given: Mapping[str, Given], config_file: Path | None) -> Settings:
     max_requests = parse.whole(given["max_requests"], minimum=1) if "max_requests" in given else None
     workers = parse.whole(given["workers"], minimum=1, maximum=MAX_WORKERS) if "workers" in given else 1
     contract = Path(str(given["contract"].value)) if "contract" in given else None
+    known_deviations = parse.existing_file(given["known_deviations"]) if "known_deviations" in given else None
+    release = parse.release(given["release"]) if "release" in given else ""
+    history = Path(str(given["history"].value)) if "history" in given else None
     shard = parse.shard(given["shard"]) if "shard" in given else None
     severity = tuple(parse.severity(given["severity"]).items()) if "severity" in given else ()
 
@@ -190,6 +201,9 @@ def _build(given: Mapping[str, Given], config_file: Path | None) -> Settings:
         contract=contract,
         shard=shard,
         severity=severity,
+        known_deviations=known_deviations,
+        release=release,
+        history=history,
     )
 
 

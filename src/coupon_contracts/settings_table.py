@@ -47,7 +47,10 @@ SETTINGS_TABLE = (
     SettingRow("max_requests", "COUPON_API_MAX_REQUESTS", "request budget of the whole run"),
     SettingRow("workers", "COUPON_CONTRACTS_WORKERS", "requests in flight at once, for the whole run: request lanes in up to one pytest-xdist process per core"),
     SettingRow("shard", "COUPON_CONTRACTS_SHARD", "K/N: run the K-th of N deterministic shares of the checks, at 1/N of the rate limit and budget (then `coupon-contracts merge`)"),
+    SettingRow("release", "COUPON_API_RELEASE", "the vendor release this run checks (e.g. its build number): labels the run in the history and the report's trend"),
+    SettingRow("history", "COUPON_CONTRACTS_HISTORY", "folder of the runs' history, kept by the CI between runs; default: REPORTS/history"),
     SettingRow("severity", "COUPON_CONTRACTS_SEVERITY", "raise or lower kinds of finding: KIND=error|warning|info, comma-separated (docs/drift.md)"),
+    SettingRow("known_deviations", "COUPON_CONTRACTS_KNOWN_DEVIATIONS", "known vendor deviations, with tickets and expiry dates; default: known-deviations.yaml beside the contract"),
     SettingRow("contract", "COUPON_CONTRACTS_CONTRACT", "path of the OpenAPI contract (its schemas/ beside contracts/); default: the shipped one"),
 )
 ENV_VARS = {row.name: row.env for row in SETTINGS_TABLE}

@@ -88,6 +88,7 @@ def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
     The contract, profile and seed are the shards'; the contract must be the one the merge loads."""
     from .contract import Contract, ContractError
     from .finish import exit_code, write_reports
+    from .known import KnownDeviationsError, known_deviations_for
     from .run import redactor_of
     from .settings import Settings, SettingsError
 
@@ -103,6 +104,10 @@ def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
         raise ShareError(f"the shards ran contract {facts['contract']}, this one is {contract.fingerprint}: give the same one (--contract or COUPON_CONTRACTS_CONTRACT)")
     redactor = redactor_of(settings)
     record.settings, record.contract, record.redactor = settings, contract, redactor
+    try:
+        record.known_deviations = known_deviations_for(settings.known_deviations, contract)
+    except KnownDeviationsError as exc:
+        raise ShareError(str(exc)) from None
     merge_files(folders, into)
     code = stopped_code(record.exit_reason) if record.exit_reason else 1 if record.failed_checks else 0
     code = write_reports(record, contract, settings, into, code, redactor)

@@ -1,7 +1,7 @@
 """The one place a run's verdict is decided: GO, NO-GO or INCOMPLETE, and why.
 
-NO-GO needs a broken documented behaviour (a failed check, a breaking drift finding), a spent
-budget or an unusable target. INCOMPLETE: nothing broke, but a documented behaviour was not
+NO-GO needs a broken documented behaviour (a failed check or a drift finding of severity error that no
+known deviation excuses), a known deviation past its day, a spent budget or an unusable target. INCOMPLETE: nothing broke, but a documented behaviour was not
 checked (no data for it), or a check of the catalog did not run at all (left out with
 `operations` or -k, or a test file not collected). GO: every check in the catalog ran, decided
 something, and held.
@@ -32,7 +32,7 @@ class Verdict(str, Enum):
         """The verdict of a finished run whose pytest exit code is `exit_code`."""
         from .checks import CHECKS
 
-        if exit_code != 0 or record.exit_reason or record.drift.breaking or record.skipped_for_budget or record.failed_checks:
+        if exit_code != 0 or record.exit_reason or record.drift.breaking or record.skipped_for_budget or record.unexcused_failures or record.known.expired:
             return cls.NO_GO
         if record.unchecked or record.not_run(CHECKS):
             return cls.INCOMPLETE

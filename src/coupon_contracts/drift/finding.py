@@ -5,6 +5,7 @@ The same difference seen in 500 responses is one finding with a count and one re
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -49,6 +50,7 @@ class DriftFinding:
     request: str = ""  # a redacted curl line that reproduces it
     docs: list[str] = field(default_factory=list)  # the doc line(s) of the field, page.txt:LINE
     severity: Severity | None = None  # None: the kind's default; a run's DriftLog sets its policy's
+    known: Any = field(default=None, compare=False)  # the known deviation (known.py) it is, once the run has ended
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -64,11 +66,20 @@ class DriftFinding:
         """Findings with the same key are the same finding."""
         return (self.operation, self.status, self.path, self.kind.value)
 
+    @property
+    def blocks(self) -> bool:
+        """An error no known deviation excuses: it makes NO-GO."""
+        return self.is_error and self.known is None
+
     def as_dict(self) -> dict[str, Any]:
         """The finding as drift.json writes it."""
-        data = asdict(self)
+        data = asdict(dataclasses.replace(self, known=None))
         data["kind"] = self.kind.value
         data["severity"] = self.severity.value if self.severity else self.kind.severity.value
+        if self.known is not None:
+            data["known"] = {"id": self.known.id, "ticket": self.known.ticket, "expires": self.known.expires.isoformat()}
+        else:
+            del data["known"]
         return data
 
 
@@ -99,5 +110,5 @@ class DriftLog:
 
     @property
     def breaking(self) -> list[DriftFinding]:
-        """The findings that fail a run: the errors."""
-        return [f for f in self.sorted() if f.is_error]
+        """The findings that fail a run: the errors no known deviation excuses."""
+        return [f for f in self.sorted() if f.blocks]

@@ -49,7 +49,8 @@ def _markdown(document: dict[str, Any]) -> str:
         return "\n".join(lines + ["No drift: every response matched the contract.", ""])
     lines += ["| severity | operation | status | field | kind | expected | observed | seen |", "|---|---|---|---|---|---|---|---|"]
     for f in document["findings"]:
-        cells = [f["severity"], f["operation"], str(f["status"]), f"`{f['path'] or '(body)'}`", f["kind"], f["expected"], f["observed"], str(f["count"])]
+        severity = f["severity"] + (f" (known: {f['known']['id']}, {f['known']['ticket']})" if f.get("known") else "")
+        cells = [severity, f["operation"], str(f["status"]), f"`{f['path'] or '(body)'}`", f["kind"], f["expected"], f["observed"], str(f["count"])]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "Reproduce (first occurrence of each finding):", ""]
     lines += [f"- {f['operation']} `{f['path'] or '(body)'}`: `{f['request']}`" for f in document["findings"] if f["request"]]

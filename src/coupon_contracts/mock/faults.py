@@ -209,10 +209,10 @@ fault("v2-list-success-as-string", SHAPE, V2L, "v2 list success sent as the stri
       edit=on("", retype("success", lambda v: str(v).lower())))
 fault("v2-list-field-added", SHAPE, V2L, "v2 list coupons carry an undocumented field `tier`", v2_list(),
       edit=on(V2L_COUPONS, lambda c: c.__setitem__("tier", "GOLD")), is_breaking=False)
-# The contract leaves issuedAt optional and the faithful mock always sends it: only a diff against a
-# baseline run sees it go missing from half the coupons ("became optional").
-fault("v2-list-issued-at-sometimes-missing", SHAPE, V2L, "v2 list coupons carry issuedAt one time in two", v2_list(),
-      edit=on(V2L_COUPONS, remove("issuedAt"), every=2), is_breaking=False)
+# The contract leaves reversedRedemptions optional (the page's first example has none) and the faithful
+# mock always sends it: only a diff against a baseline run sees it go missing from half the coupons.
+fault("v2-list-reversed-redemptions-sometimes-missing", SHAPE, V2L, "v2 list coupons carry reversedRedemptions one time in two", v2_list(),
+      edit=on(V2L_COUPONS, remove("reversedRedemptions"), every=2), is_breaking=False)
 fault("v2-list-discount-type-new-value", SHAPE, V2L, "v2 list discountType takes a value never seen (BOGO)", v2_list(),
       edit=on(V2L_COUPONS, retype("discountType", lambda v: "BOGO")), is_breaking=False)
 fault("v2-by-id-series-max-create-as-string", SHAPE, V2ID, "by-id series.maxCreate sent as a string", BY_ID,

@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from ..history import ALLURE_HISTORY
 from ..shipped_files import home, is_checkout
 
 __all__ = [
@@ -142,12 +143,15 @@ def write_environment(results_dir: Path, properties: dict[str, str]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def allure_config(output: Path) -> dict[str, Any]:
-    """The Allure 3 config `render` uses: the allure2 plugin, one file, and the categories."""
+def allure_config(output: Path, *, history: Path | None = None, release: str = "") -> dict[str, Any]:
+    """The Allure 3 config `render` uses: the allure2 plugin, one file, the categories, and the history its
+    trend reads (each render adds a point, named with the run's release)."""
+    name = f"{REPORT_NAME}, release {release}" if release else REPORT_NAME
     return {
-        "name": REPORT_NAME,
+        "name": name,
+        **({"historyPath": str(history.resolve() / ALLURE_HISTORY), "historyLimit": 50, "appendHistory": True} if history is not None else {}),
         "output": str(output),
-        "plugins": {"allure2": {"options": {"singleFile": True, "reportName": REPORT_NAME, "reportLanguage": "en"}}},
+        "plugins": {"allure2": {"options": {"singleFile": True, "reportName": name, "reportLanguage": "en"}}},
         "categories": CATEGORIES,
     }
 
@@ -179,7 +183,7 @@ def _last_line(*texts: str) -> str:
     return "no output"
 
 
-def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None) -> Path:
+def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None, history: Path | None = None, release: str = "") -> Path:
     """Render `report_dir/index.html`: one self-contained page, analytics off. Returns its path.
 
     Only index.html is written to report_dir (the renderer's side files stay in a temporary folder);
@@ -192,7 +196,7 @@ def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None
         work_dir = Path(work)
         output = work_dir / "allure-report"
         config = work_dir / "allurerc.json"
-        config.write_text(json.dumps(allure_config(output), indent=2), encoding="utf-8")
+        config.write_text(json.dumps(allure_config(output, history=history, release=release), indent=2), encoding="utf-8")
         command = [node, str(cli), "generate", "--config", str(config), "--cwd", str(work_dir), "--output", str(output), str(results_dir)]
         try:
             done = subprocess.run(command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RENDER_TIMEOUT)

@@ -65,7 +65,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
                 "fields_observed": {"share": _share(fields & observed, fields), "missing": sorted(fields - observed)},
             }
         )
-    reasons = _reasons(operations, exit_code, outage)
+    reasons = _reasons(record, operations, exit_code, outage)
     if record.skipped_for_budget:
         reasons.append(f"the request budget ran out: {record.skipped_for_budget} test(s) skipped (COUPON_API_MAX_REQUESTS)")
     verdict = record.verdict or Verdict.of(record, exit_code)
@@ -79,6 +79,8 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "verdict": verdict.value,
         "reasons": reasons or [f"all {len(CHECKS)} checks ran on real data and held; no breaking drift was found"],
         "failed_checks": sorted(record.failed_checks),
+        "excused_checks": sorted(record.failed_checks & record.known.known_checks),  # failed, and a known deviation
+        "known_deviations": record.known.as_dict(str(record.known_deviations.source) if record.known_deviations and record.known_deviations.source else ""),
         "not_checked": [{"check": u.check, "operations": list(u.operations), "docs": list(u.docs), "reason": u.reason, "test": u.test, "outcome": u.outcome} for u in record.unchecked],
         "left_out": left_out,
         "data_health": _data_health(record),
@@ -96,6 +98,43 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
     }
 
 
+def _release_sections(releases: dict[str, Any] | None) -> list[str]:
+    """Since the last release (new, fixed, unchanged) and the releases before, from the history."""
+    if not releases:
+        return []
+    lines = ["", f"## Since the last release ({releases['release']})", ""]
+    since = releases["since_last_release"]
+    if since is None:
+        lines.append(f"The first run in the history (`{releases['history']}`): nothing to compare with yet.")
+    else:
+        before = since["previous"]
+        lines += [f"Compared with release {before['release']} ({before['time']}, {before['verdict']}).", ""]
+        for title, key in (("Findings (errors and warnings)", "findings"), ("Failed checks", "failed_checks")):
+            part = since[key]
+            lines.append(f"- {title}: {len(part['new'])} new, {len(part['fixed'])} fixed, {len(part['unchanged'])} unchanged")
+            lines += [f"  - {label}: {item}" for label in ("new", "fixed") for item in part[label][:20]]
+        shapes = since["shape_changes"]
+        lines.append("- Shape changes: " + ("the previous run's shapes are no longer kept" if shapes is None else f"{len(shapes)}" + (":" if shapes else " (errors and warnings)")))
+        lines += [f"  - {line}" for line in (shapes or [])[:20]]
+    lines += ["", "## Release after release", "", "| release | time | verdict | failed tests | drift error | warning | info |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['release']} | {r['time']} | {r['verdict']} | {r['failed']} | {r['error']} | {r['warning']} | {r['info']} |" for r in releases["releases"]]
+    return lines
+
+
+def _known_section(known: dict[str, Any]) -> list[str]:
+    """The known deviations: matched (with tickets), expired (NO-GO), stale (matched nothing)."""
+    if not (known["matched"] or known["expired"] or known["stale"]):
+        return []
+    def say(d: dict[str, Any]) -> str:
+        return f"`{d['id']}` ({d['ticket']}, until {d['expires']}): {d['reason']}"
+
+    lines = ["", "## Known deviations", "", f"From `{known['file']}`.", ""]
+    lines += [f"- known, matched {d['count']}x: {say(d)}" for d in known["matched"]]
+    lines += [f"- **expired** (makes NO-GO): {say(d)}" for d in known["expired"]]
+    lines += [f"- stale (matched nothing in this run): {say(d)}" for d in known["stale"]]
+    return lines
+
+
 def _data_health(record: RunRecord) -> dict[str, Any]:
     """What share of positive generated cases reached real data, and what the test customers lack."""
     cases: dict[str, dict[str, int]] = {}
@@ -109,16 +148,19 @@ def _share(part: set[str], whole: set[str]) -> float:
     return round(len(part) / len(whole), 4) if whole else 1.0
 
 
-def _reasons(operations: list[dict[str, Any]], exit_code: int, outage: str | None) -> list[str]:
+def _reasons(record: RunRecord, operations: list[dict[str, Any]], exit_code: int, outage: str | None) -> list[str]:
     reasons = []
     if outage:
         reasons.append(f"the target could not be used: {outage}")
     for op in operations:
-        failed = {family: c["failed"] for family, c in op["checks"].items() if c["failed"]}
+        failed = sorted(c for c in record.unexcused_failures if c in {c.id for c in CHECKS.values() if op["operationId"] in c.operations})
         if failed:
-            reasons.append(f"{op['operation']}: failed checks ({', '.join(f'{k} {v}' for k, v in failed.items())})")
-        if op["drift"]["error"]:
-            reasons.append(f"{op['operation']}: {op['drift']['error']} drift finding(s) of severity error")
+            reasons.append(f"{op['operation']}: failed checks: {', '.join(failed)}")
+        blocking = sum(1 for f in record.drift.breaking if f.operation == op["operation"])
+        if blocking:
+            reasons.append(f"{op['operation']}: {blocking} drift finding(s) of severity error")
+    for entry in record.known.expired:
+        reasons.append(f"known deviation {entry.id} ({entry.ticket}) expired on {entry.expires.isoformat()}: the vendor was to fix it by then; fix, extend or remove the entry")
     if exit_code not in (0, 1) and not outage:
         reasons.append(f"the run did not complete (exit {exit_code})")
     if exit_code == 1 and not reasons:
@@ -163,6 +205,8 @@ def _markdown(doc: dict[str, Any]) -> str:
         lines += [f"- `{u['check']}` ({', '.join(u['operations'])}){' skipped' if u['outcome'] == 'skipped' else ''}: {u['reason']} (docs: {', '.join(u['docs'])})" for u in doc["not_checked"]]
     if doc["left_out"]:
         lines += ["", f"## Did not run ({len(doc['left_out'])})", "", *[f"- `{c}`" for c in doc["left_out"]]]
+    lines += _known_section(doc["known_deviations"])
+    lines += _release_sections(doc.get("releases"))
     if doc["docs_silent"]:
         lines += ["", "## Where the docs are silent (observed, not judged)", ""]
         lines += [f"- {s['observation']} ({s['entry']}): {s['observed']}" for s in doc["docs_silent"]]

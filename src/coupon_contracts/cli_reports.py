@@ -1,0 +1,75 @@
+"""The commands about a finished run's reports: `coupon-contracts diff` and `coupon-contracts report`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .usage import EXIT_OK, EXIT_VIOLATIONS, UsageError
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    """Add `diff` and `report` to the CLI's commands."""
+    diff = commands.add_parser("diff", help="what changed between two runs (a baseline and a new run); exit 1 on an error")
+    diff.add_argument("old", type=Path, help="the baseline: a run's reports folder or its observed-shapes.json")
+    diff.add_argument("new", type=Path, help="the new run: a reports folder or observed-shapes.json")
+    diff.add_argument("--changelog", action="store_true", help="list the info-level changes too (new fields, values seen or no longer seen)")
+    diff.set_defaults(command=_diff)
+
+    report = commands.add_parser("report", help="render the HTML report of a run")
+    report.add_argument("--reports", type=Path, default=Path("reports"), help="folder of the run (default: reports/)")
+    report.set_defaults(command=_report)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Print the shape changes between two runs, errors first; info lines only with --changelog."""
+    from .contract import Contract, ContractError
+    from .drift import ShapesError, closed_value_fields, diff_runs, load_shapes
+    from .settings import Settings, SettingsError
+    from .severity import SeverityPolicy
+
+    try:
+        settings = Settings.load()  # the contract and the severities of the run
+        old, new = load_shapes(args.old), load_shapes(args.new)
+        closed = closed_value_fields(Contract.load(settings.contract))
+    except (ShapesError, ContractError, SettingsError) as exc:
+        raise UsageError(str(exc)) from None
+    if not new["operations"]:  # "no change" here would pass a run that never reached the target
+        raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
+    changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)))
+    print("\n".join(changed.lines(changelog=args.changelog)) or "no change")
+    print(f"coupon-contracts diff: {changed.summary(changelog=args.changelog)} from {args.old} to {args.new}")
+    return EXIT_VIOLATIONS if changed.errors else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Render the run's Allure results into one offline page, reports/allure-report/index.html.
+
+    The page must make no request to another host when opened: it is scanned after rendering, and
+    removed with exit 2 if anything (a renderer upgrade bringing analytics back) would phone out.
+    """
+    from .reporting.allure_report import RendererMissing, RenderFailed, external_references, render, write_categories
+
+    results = args.reports / "allure-results"
+    if not results.is_dir():
+        raise UsageError(f"{results}: no Allure results to render; run `make run` first")
+    write_categories(results)
+    signoff = args.reports / "signoff.json"
+    releases = (json.loads(signoff.read_text(encoding="utf-8")).get("releases") or {}) if signoff.is_file() else {}
+    try:  # the trend: each render adds the run to the renderer's history in the history folder, named by release
+        page = render(results, args.reports / "allure-report", history=Path(releases["history"]) if releases else None, release=releases.get("release", ""))
+    except (RendererMissing, RenderFailed) as exc:
+        raise UsageError(str(exc)) from None
+    outside = external_references(page.read_text(encoding="utf-8", errors="replace"))
+    if outside:
+        page.unlink()
+        raise UsageError(
+            f"{page}: removed, the rendered page would contact other hosts when opened ({len(outside)} reference(s), first: {outside[0]}); "
+            "check the renderer's analytics switch"
+        )
+    print(f"coupon-contracts: offline report in {page}")
+    return EXIT_OK

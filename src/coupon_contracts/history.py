@@ -1,0 +1,134 @@
+"""Release after release: what each run found, kept in a folder the CI carries from one run to the next.
+
+Each finished run (an unsharded one, or the merge of shards) appends one line to `runs.jsonl`: its
+release label (COUPON_API_RELEASE), time, verdict, test and drift counts, the keys of its findings and
+its failed checks, and a copy of its observed shapes (the last KEEP_SHAPES are kept). The sign-off
+reads the run before it, the last one of another release, to say what is new, fixed and unchanged
+"since the last release", and lists the releases before; the HTML report's trend keeps its own history
+file in the same folder. Nothing in it is a secret or PII: keys and counts only, written redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ALLURE_HISTORY", "History", "RunSummary", "record_release", "since_last_release"]
+
+RUNS = "runs.jsonl"
+ALLURE_HISTORY = "allure-history.jsonl"  # the renderer's own history (Allure 3 historyPath), for the trend
+KEEP_SHAPES = 20
+SHOWN_RELEASES = 10
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run, as the history keeps it."""
+
+    release: str
+    time: str
+    verdict: str
+    target: str
+    tests: dict[str, int]
+    drift: dict[str, int]
+    findings: list[str]  # `<operation> <status> <path>: <kind>`, errors and warnings
+    failed_checks: list[str]  # failed and not excused by a known deviation
+    shapes: str = ""  # the file in the folder holding its observed shapes
+
+    @classmethod
+    def of(cls, record: Any, *, release: str, time: str, verdict: str) -> RunSummary:
+        """The summary of a finished run's record."""
+        findings = sorted(f"{f.operation} {f.status} {f.path or '(body)'}: {f.kind.value}" for f in record.drift.findings.values() if f.severity is not None and f.severity.value != "info")
+        tests = {k: int(record.outcomes[k]) for k in ("passed", "failed", "not_checked", "skipped")}
+        return cls(release, time, verdict, record.target_label, tests, record.drift.counts(), findings, sorted(record.unexcused_failures))
+
+
+@dataclass
+class History:
+    """The history folder: every run before this one, oldest first."""
+
+    folder: Path
+    runs: list[RunSummary] = field(default_factory=list)
+    unreadable: int = 0  # lines that were not a run (a torn write, an older format): skipped, counted
+
+    @classmethod
+    def read(cls, folder: Path) -> History:
+        """The runs of `folder` (none when it does not exist yet)."""
+        history = cls(folder)
+        path = folder / RUNS
+        if not path.is_file():
+            return history
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                history.runs.append(RunSummary(**json.loads(line)))
+            except (ValueError, TypeError):
+                history.unreadable += line.strip() != ""
+        return history
+
+    def previous(self, release: str) -> RunSummary | None:
+        """The run to compare with: the last one of another release, else the last one."""
+        others = [r for r in self.runs if r.release != release] or self.runs
+        return others[-1] if others else None
+
+    def shapes_of(self, run: RunSummary) -> dict[str, Any] | None:
+        """The observed shapes a run left in the folder, if they are still kept."""
+        path = self.folder / run.shapes if run.shapes else None
+        try:
+            return json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None
+        except ValueError:
+            return None
+
+    def append(self, run: RunSummary, shapes_file: Path, redactor: Any) -> None:
+        """Add a finished run, with a copy of its observed shapes; keep the last KEEP_SHAPES copies."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"shapes-{run.time.replace(':', '').replace('-', '')}.json"
+        if shapes_file.is_file():
+            shutil.copyfile(shapes_file, self.folder / name)
+        kept = RunSummary(**{**asdict(run), "shapes": name if shapes_file.is_file() else ""})
+        with (self.folder / RUNS).open("a", encoding="utf-8") as out:
+            out.write(json.dumps(redactor.json(asdict(kept))) + "\n")
+        self.runs.append(kept)
+        for old in sorted(self.folder.glob("shapes-*.json"))[:-KEEP_SHAPES]:
+            old.unlink()
+
+    def table(self, current: RunSummary) -> list[dict[str, Any]]:
+        """The last releases and this run, newest first, for the sign-off."""
+        rows = [*self.runs[-(SHOWN_RELEASES - 1):], current][::-1]
+        return [{"release": r.release, "time": r.time, "verdict": r.verdict, "failed": r.tests.get("failed", 0), **r.drift} for r in rows]
+
+
+def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) -> dict[str, Any]:
+    """New, fixed and unchanged findings and failed checks against the previous run, and its shape changes."""
+    def compare(old: list[str], new: list[str]) -> dict[str, list[str]]:
+        return {"new": sorted(set(new) - set(old)), "fixed": sorted(set(old) - set(new)), "unchanged": sorted(set(old) & set(new))}
+
+    return {
+        "previous": {"release": previous.release, "time": previous.time, "verdict": previous.verdict},
+        "findings": compare(previous.findings, current.findings),
+        "failed_checks": compare(previous.failed_checks, current.failed_checks),
+        "shape_changes": changes.lines() if changes is not None else None,  # errors and warnings; None: its shapes are no longer kept
+    }
+
+
+def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path, redactor: Any) -> dict[str, Any]:
+    """Compare a finished run with the last release in its history, then add it there: the sign-off's section."""
+    from datetime import datetime, timezone
+
+    from .drift import closed_value_fields, diff_runs
+
+    history = History.read(settings.history_folder)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    current = RunSummary.of(record, release=settings.release or "(no label)", time=now, verdict=record.verdict.value)
+    previous = history.previous(current.release)
+    since = None
+    if previous is not None:
+        before = history.shapes_of(previous)
+        changes = diff_runs(before, record.shapes.as_dict(), closed=closed_value_fields(contract), policy=record.drift.policy) if before else None
+        since = since_last_release(previous, current, changes)
+    section = {"release": current.release, "history": str(settings.history_folder), "since_last_release": since, "releases": history.table(current),
+               "unreadable_history_lines": history.unreadable}  # fmt: skip
+    history.append(current, shapes_file, redactor)
+    return section

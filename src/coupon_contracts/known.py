@@ -1,0 +1,198 @@
+"""Known deviations: vendor bugs a team has recorded once, each with its ticket and a day it must be fixed by.
+
+`contracts/known-deviations.yaml` (format: schemas/known-deviations.json) is read and checked when a
+run starts; a defect stops it with one line naming the file and the entry's line. After the run, each
+entry is held against what the run found: a failed check or a drift finding it matches is "known" in
+every report and no longer makes NO-GO by itself; an entry past its day makes NO-GO, naming itself; an
+entry that matched nothing is stale, so the file does not rot.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+__all__ = ["KnownDeviation", "KnownDeviations", "KnownDeviationsError", "KnownOutcome", "known_deviations_for"]
+
+
+class KnownDeviationsError(Exception):
+    """The file cannot be used; the message names the file, the line and the fix."""
+
+
+@dataclass(frozen=True)
+class KnownDeviation:
+    """One recorded deviation: what it matches, why, the vendor's ticket and the day it must be fixed by."""
+
+    id: str
+    reason: str
+    ticket: str
+    expires: date
+    check: str | None = None
+    operation: str | None = None  # an operationId
+    kind: str | None = None
+    path: str | None = None
+    line: int = 0
+
+    def matches_check(self, check_id: str) -> bool:
+        """Whether a failed check is this deviation."""
+        return self.check == check_id
+
+    def matches_finding(self, finding: Any, labels: dict[str, str]) -> bool:
+        """Whether a drift finding is this deviation (every field the entry gives must match)."""
+        if self.check is not None:
+            return False
+        return (
+            (self.operation is None or labels.get(self.operation) == finding.operation)
+            and (self.kind is None or self.kind == finding.kind.value)
+            and (self.path is None or _path_pattern(self.path).fullmatch(finding.path) is not None)
+        )
+
+    def is_expired(self, today: date) -> bool:
+        """From its day on, the entry no longer excuses anything."""
+        return today >= self.expires
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as the reports show it."""
+        matches = {k: v for k, v in (("check", self.check), ("operation", self.operation), ("kind", self.kind), ("path", self.path)) if v}
+        return {"id": self.id, "ticket": self.ticket, "expires": self.expires.isoformat(), "reason": self.reason, "matches": matches}
+
+
+@dataclass
+class KnownOutcome:
+    """What the entries did in one run."""
+
+    matched: dict[str, int] = field(default_factory=dict)  # id -> failed checks and findings it matched
+    expired: list[KnownDeviation] = field(default_factory=list)
+    stale: list[KnownDeviation] = field(default_factory=list)
+    known_checks: set[str] = field(default_factory=set)
+    entries: dict[str, KnownDeviation] = field(default_factory=dict)
+
+    def as_dict(self, source: str) -> dict[str, Any]:
+        """The sign-off's `known_deviations` section."""
+        return {
+            "file": source,
+            "matched": [{**self.entries[i].as_dict(), "count": n} for i, n in self.matched.items()],
+            "expired": [d.as_dict() for d in self.expired],
+            "stale": [d.as_dict() for d in self.stale],
+        }
+
+
+@dataclass(frozen=True)
+class KnownDeviations:
+    """The entries of one file."""
+
+    source: Path | None
+    entries: tuple[KnownDeviation, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path | None, *, known_checks: set[str], known_kinds: set[str], operations: set[str]) -> KnownDeviations:
+        """Read and check the file (none: no entry); `KnownDeviationsError` names the file and line of a defect."""
+        if path is None or not path.is_file():
+            return cls(path)
+        text = path.read_text(encoding="utf-8")
+        try:
+            document, lines = yaml.safe_load(text), _entry_lines(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)  # where the broken part starts
+            raise KnownDeviationsError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        document = json.loads(json.dumps(document, default=str))  # YAML reads 2027-01-31 as a date; the schema wants text
+        error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))), None)
+        if error is not None:
+            where = list(error.absolute_path)
+            line = lines[where[1]] if len(where) > 1 and isinstance(where[1], int) and where[1] < len(lines) else 1
+            raise KnownDeviationsError(f"{path}:{line}: {_say(error)} (format: schemas/known-deviations.json)")
+        entries = []
+        for item, line in zip(document["deviations"], lines, strict=False):
+            _check_names(item, path, line, known_checks, known_kinds, operations)
+            entries.append(KnownDeviation(item["id"], item["reason"], item["ticket"], date.fromisoformat(item["expires"]), item.get("check"),
+                                          item.get("operation"), item.get("kind"), item.get("path"), line))  # fmt: skip
+        ids = [e.id for e in entries]
+        if len(set(ids)) != len(ids):
+            twice = next(e for e in entries if ids.count(e.id) > 1 and e is not entries[ids.index(e.id)])
+            raise KnownDeviationsError(f"{path}:{twice.line}: id {twice.id!r} is used twice; give each entry its own")
+        return cls(path, tuple(entries))
+
+    def apply(self, failed_checks: set[str], findings: list[Any], labels: dict[str, str], today: date) -> KnownOutcome:
+        """Mark what the entries match (`finding.known`), and say which entries expired or matched nothing."""
+        outcome = KnownOutcome(entries={e.id: e for e in self.entries})
+        live = [e for e in self.entries if not e.is_expired(today)]
+        outcome.expired = [e for e in self.entries if e.is_expired(today)]
+        for entry in live:
+            checks = {c for c in failed_checks if entry.matches_check(c)}
+            outcome.known_checks |= checks
+            count = len(checks)
+            for finding in findings:
+                if finding.known is None and entry.matches_finding(finding, labels):
+                    finding.known = entry
+                    count += 1
+            if count:
+                outcome.matched[entry.id] = count
+        outcome.known_checks |= _schema_checks_explained(failed_checks, findings, labels)
+        outcome.stale = [e for e in live if e.id not in outcome.matched]
+        return outcome
+
+
+def _schema_checks_explained(failed_checks: set[str], findings: list[Any], labels: dict[str, str]) -> set[str]:
+    """A schema check fails exactly on its operation's error findings: when each of them is known, so is the failure."""
+    explained = set()
+    for check in (c for c in failed_checks if c.startswith("schema.")):
+        label = labels.get(check.removeprefix("schema."))
+        errors = [f for f in findings if f.operation == label and f.is_error]
+        if errors and all(f.known is not None for f in errors):
+            explained.add(check)
+    return explained
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """`*` and `?` match as in a shell; the brackets of `a[].b` are plain text (not a character class)."""
+    return re.compile(re.escape(path).replace(r"\*", ".*").replace(r"\?", "."))
+
+
+def known_deviations_for(chosen: Path | None, contract: Any) -> KnownDeviations:
+    """The run's file (COUPON_CONTRACTS_KNOWN_DEVIATIONS, else known-deviations.yaml beside the contract), checked."""
+    from .checks import CHECKS
+    from .drift import DriftKind
+
+    path = chosen or contract.openapi_path.parent / "known-deviations.yaml"
+    return KnownDeviations.load(path, known_checks=set(CHECKS), known_kinds={k.value for k in DriftKind}, operations=set(contract.table))
+
+
+def _check_names(item: dict[str, Any], path: Path, line: int, checks: set[str], kinds: set[str], operations: set[str]) -> None:
+    for key, known, fix in (("check", checks, "`coupon-contracts checks` lists them"), ("kind", kinds, "docs/drift.md lists them"),
+                            ("operation", operations, "an operationId of the contract")):  # fmt: skip
+        if key in item and item[key] not in known:
+            raise KnownDeviationsError(f"{path}:{line}: {key} {item[key]!r} of {item['id']!r} does not exist ({fix})")
+
+
+def _entry_lines(text: str) -> list[int]:
+    """The line of each entry under `deviations:`, for the errors."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if key.value == "deviations" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _say(error: Any) -> str:
+    entry = f"entry {error.absolute_path[1] + 1}: " if len(error.absolute_path) > 1 else ""
+    if error.validator == "not":
+        return f"{entry}an entry matches either a failed check (check) or drift findings (operation, kind, path), not both"
+    if error.validator == "anyOf":
+        return f"{entry}say what it matches: check, or kind and/or path"
+    return f"{entry}{'.'.join(map(str, list(error.absolute_path)[2:])) or 'the entry'}: {error.message}"
+
+
+def _validator() -> Draft202012Validator:
+    from .contract import default_contract_path
+
+    schema_file = default_contract_path().parent.parent / "schemas" / "known-deviations.json"  # shipped beside the contract
+    return Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")), format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -1,0 +1,84 @@
+"""Release after release: each run joins the history the CI keeps; the sign-off says what is new, fixed
+and unchanged since the last release and lists the releases; the HTML report's trend shows each one."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+
+from coupon_contracts.cli import main
+from coupon_contracts.history import History
+
+from .suite_runs import run_cli
+
+FAULT = "isredeemable-redemptions-left-missing"  # one error finding, and failed checks
+
+
+def _run(tmp_path, name: str, release: str, *, faults: str = ""):
+    env = {"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_API_RELEASE": release, "COUPON_CONTRACTS_HISTORY": str(tmp_path / "history")}
+    return run_cli("run", reports=tmp_path / name, env=env | ({"COUPON_CONTRACTS_MOCK_FAULTS": faults} if faults else {}))
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    base = tmp_path_factory.mktemp("releases")
+    runs = [_run(base, "a", "2026.11.0"), _run(base, "b", "2026.12.0", faults=FAULT), _run(base, "c", "2027.01.0")]
+    return base, runs
+
+
+def test_the_first_run_has_nothing_to_compare_with(releases) -> None:
+    releases_of = releases[1][0].report("signoff.json")["releases"]
+    assert releases_of["release"] == "2026.11.0" and releases_of["since_last_release"] is None
+    assert "nothing to compare with yet" in (releases[0] / "a" / "signoff.md").read_text()
+
+
+def test_what_a_release_broke_is_new_and_then_fixed(releases) -> None:
+    base, (_, broken, mended) = releases
+    since = broken.report("signoff.json")["releases"]["since_last_release"]
+    assert since["previous"]["release"] == "2026.11.0"
+    assert since["findings"]["new"] and not since["findings"]["fixed"] and since["failed_checks"]["new"]
+    assert any("field gone" in line or "became optional" in line for line in since["shape_changes"]), since["shape_changes"]
+    again = mended.report("signoff.json")["releases"]["since_last_release"]
+    assert again["previous"]["release"] == "2026.12.0"
+    assert again["findings"]["fixed"] == since["findings"]["new"] and again["failed_checks"]["fixed"] == since["failed_checks"]["new"]
+    table = mended.report("signoff.json")["releases"]["releases"]
+    assert [(r["release"], r["verdict"]) for r in table] == [("2027.01.0", "GO"), ("2026.12.0", "NO-GO"), ("2026.11.0", "GO")]
+    assert "| 2026.12.0 |" in (base / "c" / "signoff.md").read_text()
+
+
+def test_the_history_holds_counts_and_keys_only(releases) -> None:
+    base = releases[0]
+    history = History.read(base / "history")
+    assert [r.release for r in history.runs] == ["2026.11.0", "2026.12.0", "2027.01.0"]
+    text = (base / "history" / "runs.jsonl").read_text()
+    assert "mock-secret" not in text and "curl" not in text
+
+
+def test_a_torn_history_line_is_skipped_and_counted(tmp_path) -> None:
+    (tmp_path / "history").mkdir()
+    (tmp_path / "history" / "runs.jsonl").write_text('{"release": "x", "tim\n', encoding="utf-8")
+    done = _run(tmp_path, "r", "1")
+    assert done.code == 0 and done.report("signoff.json")["releases"]["unreadable_history_lines"] == 1
+
+
+def test_a_release_label_of_several_lines_is_refused(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COUPON_API_RELEASE", "1.0\nrm -rf")
+    assert main(["run", "--reports", str(tmp_path)]) == 2
+    assert "COUPON_API_RELEASE" in capsys.readouterr().err
+
+
+@pytest.mark.xdist_group("renderer")
+def test_two_releases_render_a_trend_that_shows_both(tmp_path) -> None:
+    from coupon_contracts.reporting.allure_report import TOOLS_DIR
+
+    if not (TOOLS_DIR / "node_modules" / "allure" / "package.json").is_file():
+        pytest.fail(f"the renderer is not installed in {TOOLS_DIR}: `make test` installs it (make renderer)")
+    for name, release in (("a", "2026.11.0"), ("b", "2026.12.0")):
+        assert _run(tmp_path, name, release).code == 0
+        assert main(["report", "--reports", str(tmp_path / name)]) == 0
+    html = (tmp_path / "b" / "allure-report" / "index.html").read_text(encoding="utf-8")
+    trend = json.loads(base64.b64decode(re.search(r'd\("widgets/history-trend\.json","([^"]+)"\)', html).group(1)))
+    assert [point["reportName"] for point in trend] == ["coupon-contracts, release 2026.12.0", "coupon-contracts, release 2026.11.0"]

@@ -1,0 +1,111 @@
+"""Known deviations: recorded once with a ticket and a day; until then known in every report and not
+NO-GO, from that day NO-GO naming the entry; an entry that matched nothing is stale; a wrong file is
+one line naming its line."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from coupon_contracts.cli import main
+
+from .suite_runs import run_cli
+
+FAULT = "v11-limit-ignored"  # fails filters.v11-limit and filters.v11-default-limit
+LATER, PAST = (date.today() + timedelta(days=90)).isoformat(), (date.today() - timedelta(days=1)).isoformat()
+
+
+def _file(tmp_path, *entries: str) -> str:
+    path = tmp_path / "known-deviations.yaml"
+    path.write_text("deviations:\n" + "".join(entries) if entries else "deviations: []\n", encoding="utf-8")
+    return str(path)
+
+
+def _entry(entry_id: str, expires: str, **matches: str) -> str:
+    lines = [f"  - id: {entry_id}\n", *(f"    {k}: \"{v}\"\n" for k, v in matches.items())]
+    return "".join(lines) + f"    reason: the vendor knows\n    ticket: VEND-{entry_id[-1]}\n    expires: {expires}\n"
+
+
+def _run(tmp_path, known: str, *, faults: str = FAULT):
+    env = {"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_KNOWN_DEVIATIONS": known} | ({"COUPON_CONTRACTS_MOCK_FAULTS": faults} if faults else {})
+    return run_cli("run", reports=tmp_path / "reports", env=env)
+
+
+def test_a_known_deviation_that_matches_is_known_with_its_ticket_and_not_no_go(tmp_path) -> None:
+    known = _file(tmp_path, _entry("KD-1", LATER, check="filters.v11-limit"), _entry("KD-2", LATER, check="filters.v11-default-limit"))
+    done = _run(tmp_path, known)
+    signoff = done.report("signoff.json")
+    assert (done.code, signoff["verdict"]) == (0, "GO"), done.output[-3000:]
+    assert signoff["excused_checks"] == ["filters.v11-default-limit", "filters.v11-limit"]
+    assert [(m["id"], m["ticket"], m["count"]) for m in signoff["known_deviations"]["matched"]] == [("KD-1", "VEND-1", 1), ("KD-2", "VEND-2", 1)]
+    assert "known deviations: 2 matched (KD-1 VEND-1, KD-2 VEND-2)" in done.output and "known deviations aside" in done.output
+    assert "## Known deviations" in (tmp_path / "reports" / "signoff.md").read_text()
+
+
+def test_the_same_entry_past_its_day_is_no_go_naming_it(tmp_path) -> None:
+    known = _file(tmp_path, _entry("KD-1", PAST, check="filters.v11-limit"), _entry("KD-2", LATER, check="filters.v11-default-limit"))
+    done = _run(tmp_path, known)
+    signoff = done.report("signoff.json")
+    assert (done.code, signoff["verdict"]) == (1, "NO-GO")
+    assert any(r.startswith(f"known deviation KD-1 (VEND-1) expired on {PAST}") for r in signoff["reasons"]), signoff["reasons"]
+    assert f"EXPIRED: KD-1 (VEND-1, {PAST})" in done.output
+
+
+def test_an_expired_entry_is_no_go_even_when_the_vendor_fixed_it(tmp_path) -> None:
+    """The file must be cleaned: a past day is NO-GO whatever the run found."""
+    done = _run(tmp_path, _file(tmp_path, _entry("KD-1", PAST, check="filters.v11-limit")), faults="")
+    assert (done.code, done.report("signoff.json")["verdict"]) == (1, "NO-GO")
+    assert "NO-GO: a known deviation is past the day it was to be fixed by" in done.output
+
+
+def test_an_entry_that_matched_nothing_is_stale(tmp_path) -> None:
+    done = _run(tmp_path, _file(tmp_path, _entry("KD-1", LATER, check="filters.v2-paging")), faults="")
+    signoff = done.report("signoff.json")
+    assert (done.code, signoff["verdict"]) == (0, "GO")
+    assert [s["id"] for s in signoff["known_deviations"]["stale"]] == ["KD-1"] and "1 stale, matched nothing: KD-1" in done.output
+
+
+def test_a_finding_entry_excuses_the_finding_and_the_schema_check_it_failed(tmp_path) -> None:
+    path = "response.customers.customer[].coupons.coupon[].id"
+    done = _run(tmp_path, _file(tmp_path, _entry("KD-1", LATER, operation="getCustomerCouponsV11", kind="type changed", path=path)), faults="v11-coupon-id-as-number")
+    signoff, drift = done.report("signoff.json"), done.report("drift.json")
+    assert (done.code, signoff["verdict"]) == (0, "GO"), done.output[-3000:]
+    assert signoff["excused_checks"] == ["schema.getCustomerCouponsV11"]
+    assert [(f["path"], f["severity"], f["known"]["id"]) for f in drift["findings"]] == [(path, "error", "KD-1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("deviations:\n  - id: KD-1\n    check: [nope\n", r"known-deviations\.yaml:3: invalid YAML"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.nope"), r"known-deviations\.yaml:2: check 'filters\.nope' of 'KD-1' does not exist"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit", kind="type changed"), r"known-deviations\.yaml:2: entry 1: an entry matches either a failed check"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit") + _entry("KD-1", LATER, check="filters.v2-paging"), r"known-deviations\.yaml:7: id 'KD-1' is used twice"),
+        ("deviations:\n" + _entry("KD-1", "31/01/2027", check="filters.v11-limit"), r"known-deviations\.yaml:2: entry 1: expires: '31/01/2027' is not a 'date'"),
+    ],
+    ids=["yaml", "unknown-check", "check-and-kind", "same-id", "bad-day"],
+)
+def test_a_wrong_file_is_one_line_naming_the_line(tmp_path, capsys, monkeypatch, text, message) -> None:
+    import re
+
+    (tmp_path / "known-deviations.yaml").write_text(text, encoding="utf-8")
+    for name in [n for n in __import__("os").environ if n.startswith("COUPON_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("COUPON_CONTRACTS_KNOWN_DEVIATIONS", str(tmp_path / "known-deviations.yaml"))
+    assert main(["run", "--reports", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.search(message, err) and len(err.splitlines()) == 1, err
+
+
+def test_known_add_writes_an_entry_from_the_last_run(tmp_path, capsys) -> None:
+    run = _run(tmp_path, _file(tmp_path))
+    assert run.code == 1
+    target = tmp_path / "mine.yaml"
+    reports = str(tmp_path / "reports")
+    args = ["known", "add", "--reports", reports, "--file", str(target), "--ticket", "VEND-9", "--expires", LATER, "--reason", "v1.1 ignores limit"]
+    assert main([*args, "--check", "filters.v11-limit"]) == 0 and "added KD-1 (VEND-9" in capsys.readouterr().out
+    assert main([*args, "--check", "filters.v2-paging"]) == 2
+    assert "filters.v2-paging did not fail in that run" in capsys.readouterr().err
+    done = _run(tmp_path, str(target))
+    assert [m["id"] for m in done.report("signoff.json")["known_deviations"]["matched"]] == ["KD-1"]

@@ -270,7 +270,7 @@ def test_report_without_renderer_exits_2_with_one_line(tmp_path: Path, capsys, m
 def test_report_refuses_a_page_that_phones_home(tmp_path: Path, capsys, monkeypatch) -> None:
     (tmp_path / "allure-results").mkdir()
 
-    def fake_render(results: Path, report_dir: Path) -> Path:
+    def fake_render(results: Path, report_dir: Path, **_: object) -> Path:
         report_dir.mkdir(parents=True, exist_ok=True)
         page = report_dir / "index.html"
         page.write_text(_page().replace("</head>", '<script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script></head>'))

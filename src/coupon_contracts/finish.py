@@ -16,7 +16,7 @@ from .drift import write_drift_report
 from .history import record_release
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
-from .reporting.allure_results import scrub_folder, write_drift_summary
+from .reporting.allure_results import mark_known, scrub_folder, write_drift_summary
 from .reporting.junit import drop_subtests
 from .reporting.signoff import build_signoff, write_signoff
 from .run import Run, redactor_of
@@ -82,6 +82,7 @@ def write_reports(record: RunRecord, contract: Contract, settings: Settings, fol
     if results.is_dir():
         write_drift_summary(results, (folder / "drift.md").read_text(encoding="utf-8"), document["summary"]["breaking"])
         write_categories(results)
+        mark_known(results, record.known.by_check)
         write_environment(results, {
             "target": record.target_label,
             "contract": contract.fingerprint,

@@ -72,6 +72,7 @@ class KnownOutcome:
     expired: list[KnownDeviation] = field(default_factory=list)
     stale: list[KnownDeviation] = field(default_factory=list)
     known_checks: set[str] = field(default_factory=set)
+    by_check: dict[str, KnownDeviation] = field(default_factory=dict)  # each excused failed check and its entry
     entries: dict[str, KnownDeviation] = field(default_factory=dict)
 
     def as_dict(self, source: str) -> dict[str, Any]:
@@ -127,6 +128,7 @@ class KnownDeviations:
         for entry in live:
             checks = {c for c in failed_checks if entry.matches_check(c)}
             outcome.known_checks |= checks
+            outcome.by_check |= dict.fromkeys(checks, entry)
             count = len(checks)
             for finding in findings:
                 if finding.known is None and entry.matches_finding(finding, labels):
@@ -134,19 +136,22 @@ class KnownDeviations:
                     count += 1
             if count:
                 outcome.matched[entry.id] = count
-        outcome.known_checks |= _schema_checks_explained(failed_checks, findings, labels)
+        explained = _schema_checks_explained(failed_checks, findings, labels)
+        outcome.known_checks |= set(explained)
+        outcome.by_check |= explained
         outcome.stale = [e for e in live if e.id not in outcome.matched]
         return outcome
 
 
-def _schema_checks_explained(failed_checks: set[str], findings: list[Any], labels: dict[str, str]) -> set[str]:
-    """A schema check fails exactly on its operation's error findings: when each of them is known, so is the failure."""
-    explained = set()
+def _schema_checks_explained(failed_checks: set[str], findings: list[Any], labels: dict[str, str]) -> dict[str, KnownDeviation]:
+    """A schema check fails exactly on its operation's error findings: when each of them is known, so is the
+    failure (named by the entry of its first finding)."""
+    explained = {}
     for check in (c for c in failed_checks if c.startswith("schema.")):
         label = labels.get(check.removeprefix("schema."))
         errors = [f for f in findings if f.operation == label and f.is_error]
         if errors and all(f.known is not None for f in errors):
-            explained.add(check)
+            explained[check] = errors[0].known
     return explained
 
 

@@ -130,7 +130,7 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         contract = run_of(item.config).contract()
     except ContractError:
         return  # the contract fixture reports it
-    for mark in label_markers(check.family.value, check.operations, contract, docs=check.docs):
+    for mark in label_markers(check.family.value, check.operations, contract, docs=check.docs, check=check.id):
         item.add_marker(mark)
 
 

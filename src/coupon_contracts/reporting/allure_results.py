@@ -24,13 +24,15 @@ from ..target import Exchange
 
 __all__ = ["SEVERITIES", "attach_failure", "label_markers", "scrub_folder", "write_drift_summary"]
 
+CHECK_TAG = "check: "  # the tag that names a result's check, for marking known deviations after the run
 SEVERITIES = {"schema": "critical", "security": "critical", "errors": "normal", "filters": "normal", "consistency": "normal"}
 MAX_ATTACHED_EXCHANGES = 3
 
 
-def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: Contract, *, docs: tuple[str, ...] = ()) -> list[pytest.MarkDecorator]:
-    """allure-pytest label marks for a test of `family` over `operation_ids`; each doc citation a tag."""
+def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: Contract, *, docs: tuple[str, ...] = (), check: str = "") -> list[pytest.MarkDecorator]:
+    """allure-pytest label marks for a test of `family` over `operation_ids`; each doc citation a tag, and its check."""
     marks = [pytest.mark.allure_label(f"docs: {citation}", label_type="tag") for citation in docs]
+    marks += [pytest.mark.allure_label(f"{CHECK_TAG}{check}", label_type="tag")] if check else []
     operations = [contract.operations[o] for o in operation_ids if o in contract.operations]
     for version in sorted({op.api_version for op in operations}):
         marks.append(pytest.mark.allure_label(version, label_type="epic"))
@@ -40,6 +42,23 @@ def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: 
         marks.append(pytest.mark.allure_label(family, label_type="story"))
         marks.append(pytest.mark.allure_label(SEVERITIES.get(family, "normal"), label_type="severity"))
     return marks
+
+
+def mark_known(results_dir: Path, known: dict[str, Any]) -> int:
+    """Mark the results of failed checks a known deviation excuses (check id -> entry): Allure's `known`
+    status detail, and a tag with the entry and its ticket. Returns how many results were marked."""
+    marked = 0
+    for path in results_dir.glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        checks = [label["value"].removeprefix(CHECK_TAG) for label in result.get("labels", []) if str(label.get("value", "")).startswith(CHECK_TAG)]
+        entry = next((known[c] for c in checks if c in known), None)
+        if entry is None or result.get("status") not in ("failed", "broken"):
+            continue
+        result.setdefault("statusDetails", {})["known"] = True
+        result["labels"].append({"name": "tag", "value": f"known deviation: {entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"})
+        path.write_text(json.dumps(result), encoding="utf-8")
+        marked += 1
+    return marked
 
 
 def attach_failure(exchanges: list[Exchange], contract: Contract, redactor: Redactor, *, docs: tuple[str, ...] = ()) -> None:

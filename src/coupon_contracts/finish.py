@@ -14,6 +14,7 @@ from . import __version__
 from .contract import Contract, ContractError
 from .drift import write_drift_report
 from .history import record_release
+from .known import KnownDeviationsError
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import mark_known, scrub_folder, write_drift_summary
@@ -22,6 +23,7 @@ from .reporting.signoff import build_signoff, write_signoff
 from .run import Run, redactor_of
 from .run_record import RunRecord
 from .settings import Settings
+from .severity import SeverityPolicy
 from .shards import write_share
 from .usage import EXIT_INCOMPLETE, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, EXIT_VIOLATIONS, stopped_code
 from .verdict import Verdict
@@ -114,6 +116,13 @@ def prepare_controller(run: Run) -> None:
     redactor = redactor_of(settings)
     pending, record.redactor = record.redactor, redactor
     record.settings, record.contract = settings, contract
+    record.drift.policy = SeverityPolicy(dict(settings.severity))
+    for finding in record.drift.findings.values():  # merged from the workers before the run's policy was known here
+        finding.severity = record.drift.policy.of(finding.kind.value)
+    try:
+        run.known_deviations()  # the CLI checked the file before the run started
+    except KnownDeviationsError:
+        pass
     if pending is not None:  # merged before: carry its secrets and PII over
         redactor.secrets.update(pending.secrets)
         redactor.pii.update(pending.pii)

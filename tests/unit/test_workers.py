@@ -53,3 +53,19 @@ def test_a_partial_run_on_workers_is_incomplete_not_go(tmp_path) -> None:
     code, signoff, _ = _run(tmp_path, "--operations", "getCouponsV2")
     assert code == 5 and signoff["verdict"] == "INCOMPLETE"
     assert "filters.v11-series" in signoff["left_out"] and "schema.getCouponsV2" not in signoff["left_out"]
+
+
+def test_the_controller_applies_the_runs_severities_and_known_deviations(tmp_path) -> None:
+    """Workers' findings and failures reach the controller, which judges them by the run's own settings."""
+    known = tmp_path / "known.yaml"
+    known.write_text("deviations:\n" + "".join(
+        f"  - id: KD-{i}\n    check: {check}\n    reason: the vendor knows\n    ticket: VEND-1\n    expires: 2099-01-01\n"
+        for i, check in enumerate(("filters.v11-limit", "filters.v11-default-limit"), 1)
+    ), encoding="utf-8")  # fmt: skip
+    env = {"COUPON_CONTRACTS_KNOWN_DEVIATIONS": str(known), "COUPON_CONTRACTS_SEVERITY": "undocumented field=warning",
+           "COUPON_CONTRACTS_MOCK_FAULTS": "v11-limit-ignored,v2-list-field-added"}  # fmt: skip
+    done = run_cli("run", "--workers", "2", "--profile", "quick", reports=tmp_path / "r", env=env)
+    signoff, drift = done.report("signoff.json"), done.report("drift.json")
+    assert (done.code, signoff["verdict"]) == (0, "GO"), done.output[-3000:]
+    assert signoff["excused_checks"] == ["filters.v11-default-limit", "filters.v11-limit"]
+    assert {f["severity"] for f in drift["findings"]} == {"warning"} and drift["severities"]["undocumented field"] == "warning"

@@ -23,7 +23,6 @@ from .reporting.signoff import build_signoff, write_signoff
 from .run import Run, redactor_of
 from .run_record import RunRecord
 from .settings import Settings
-from .severity import SeverityPolicy
 from .shards import write_share
 from .usage import EXIT_INCOMPLETE, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_TARGET_UNAVAILABLE, EXIT_USAGE, EXIT_VIOLATIONS, stopped_code
 from .verdict import Verdict
@@ -115,10 +114,8 @@ def prepare_controller(run: Run) -> None:
     record = run.record
     redactor = redactor_of(settings)
     pending, record.redactor = record.redactor, redactor
-    record.settings, record.contract = settings, contract
-    record.drift.policy = SeverityPolicy(dict(settings.severity))
-    for finding in record.drift.findings.values():  # merged from the workers before the run's policy was known here
-        finding.severity = record.drift.policy.of(finding.kind.value)
+    record.contract = contract
+    record.adopt(settings)  # the workers' findings were merged before the run's severities were known here
     try:
         run.known_deviations()  # the CLI checked the file before the run started
     except KnownDeviationsError:

@@ -20,7 +20,6 @@ from .pacing import BudgetSpent, SharedPace
 from .redaction import Redactor
 from .run import Run, redactor_of, run_of
 from .settings import Settings, SettingsError
-from .severity import SeverityPolicy
 from .shared_discovery import read_shared
 from .target import Target, TargetUnavailable, open_target
 
@@ -39,8 +38,7 @@ def suite_settings(coupon_run: Run) -> Settings:
     settings = coupon_run.read_settings()
     if isinstance(settings, SettingsError):
         coupon_run.stop("usage", str(settings))
-    coupon_run.record.settings = settings
-    coupon_run.record.drift.policy = SeverityPolicy(dict(settings.severity))
+    coupon_run.record.adopt(settings)
     return settings
 
 

@@ -21,6 +21,7 @@ from .known import KnownDeviations, KnownOutcome
 from .operations import OperationRow, items_at, shipped_table
 from .redaction import Redactor
 from .settings import Settings
+from .severity import SeverityPolicy
 from .target import Exchange
 
 __all__ = ["RunRecord", "Tally", "Traffic", "Unchecked"]
@@ -178,6 +179,13 @@ class RunRecord:
                         self._known_findings.pop(next(iter(self._known_findings)))
                     self._known_findings[key] = known
         return [dataclasses.replace(finding) for finding in known]  # each its own count and request
+
+    def adopt(self, settings: Settings) -> None:
+        """Judge this run by `settings`: its severities, also for findings merged from workers or shards before."""
+        self.settings = settings
+        self.drift.policy = SeverityPolicy(dict(settings.severity))
+        for finding in self.drift.findings.values():
+            finding.severity = self.drift.policy.of(finding.kind.value)
 
     @property
     def unexcused_failures(self) -> set[str]:

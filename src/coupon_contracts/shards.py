@@ -103,7 +103,8 @@ def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
     if contract.fingerprint != facts["contract"]:
         raise ShareError(f"the shards ran contract {facts['contract']}, this one is {contract.fingerprint}: give the same one (--contract or COUPON_CONTRACTS_CONTRACT)")
     redactor = redactor_of(settings)
-    record.settings, record.contract, record.redactor = settings, contract, redactor
+    record.contract, record.redactor = contract, redactor
+    record.adopt(settings)  # the shards' findings, at the run's severities
     try:
         record.known_deviations = known_deviations_for(settings.known_deviations, contract)
     except KnownDeviationsError as exc:

@@ -72,3 +72,12 @@ def test_a_missing_or_foreign_shard_is_one_line_naming_it(runs, capsys) -> None:
     assert "shard 1/3 again" in capsys.readouterr().err
     assert main(["merge", str(base / "single"), "--reports", str(base / "m4")]) == 2
     assert "share.json: not found" in capsys.readouterr().err
+
+
+def test_the_merge_judges_the_shares_by_the_runs_severities(runs) -> None:
+    """The findings come from the shards; their severity is the merging run's (COUPON_CONTRACTS_SEVERITY)."""
+    base = runs[0]
+    env = {"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_SEVERITY": "missing required field=warning"}
+    done = run_cli("merge", *(str(base / f"s{k}") for k in (1, 2, 3)), reports=base / "m-severity", env=env)
+    findings = done.report("drift.json")["findings"]
+    assert findings and {f["severity"] for f in findings if f["kind"] == "missing required field"} == {"warning"}, findings

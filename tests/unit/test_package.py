@@ -71,3 +71,9 @@ def test_our_lookup_matches_the_contract(target, discovery, contract):
     signoff = json.loads((reports / "signoff.json").read_text(encoding="utf-8"))
     assert signoff["traffic"]["requests"] > 1 and signoff["verdict"] in ("GO", "INCOMPLETE")
     assert (reports / "drift.json").is_file()
+
+
+def test_every_module_stays_under_300_lines() -> None:
+    """#13's habit: a module does one job; one that grows past 300 lines is split by job."""
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "src").rglob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) >= 300}
+    assert long == {}, long

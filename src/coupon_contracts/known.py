@@ -71,9 +71,13 @@ class KnownOutcome:
     matched: dict[str, int] = field(default_factory=dict)  # id -> failed checks and findings it matched
     expired: list[KnownDeviation] = field(default_factory=list)
     stale: list[KnownDeviation] = field(default_factory=list)
-    known_checks: set[str] = field(default_factory=set)
     by_check: dict[str, KnownDeviation] = field(default_factory=dict)  # each excused failed check and its entry
     entries: dict[str, KnownDeviation] = field(default_factory=dict)
+
+    @property
+    def known_checks(self) -> set[str]:
+        """The failed checks a known deviation excuses."""
+        return set(self.by_check)
 
     def as_dict(self, source: str) -> dict[str, Any]:
         """The sign-off's `known_deviations` section."""
@@ -127,7 +131,6 @@ class KnownDeviations:
         outcome.expired = [e for e in self.entries if e.is_expired(today)]
         for entry in live:
             checks = {c for c in failed_checks if entry.matches_check(c)}
-            outcome.known_checks |= checks
             outcome.by_check |= dict.fromkeys(checks, entry)
             count = len(checks)
             for finding in findings:
@@ -136,9 +139,7 @@ class KnownDeviations:
                     count += 1
             if count:
                 outcome.matched[entry.id] = count
-        explained = _schema_checks_explained(failed_checks, findings, labels)
-        outcome.known_checks |= set(explained)
-        outcome.by_check |= explained
+        outcome.by_check |= _schema_checks_explained(failed_checks, findings, labels)
         outcome.stale = [e for e in live if e.id not in outcome.matched]
         return outcome
 

@@ -63,7 +63,7 @@ def redactor(suite_settings: Settings) -> Redactor:
 def target(coupon_run: Run, suite_settings: Settings, redactor: Redactor, contract: Contract, pytestconfig: pytest.Config) -> Iterator[Target]:
     """The system under test; every exchange is held against the contract for the drift report."""
     shared = getattr(pytestconfig, "workerinput", {}).get("coupon_shared_pace")
-    target = open_target(suite_settings, shared_pace=SharedPace(Path(shared)) if shared else None)
+    target = open_target(suite_settings, shared_pace=SharedPace(Path(shared)) if shared else None, contract=contract)
     redactor.add_credentials(**{k: target.credentials.get(k) for k in ("username", "password", "oauth_token")})
     record = coupon_run.record
     record.contract, record.redactor, record.target_label = contract, redactor, target.label

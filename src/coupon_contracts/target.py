@@ -180,11 +180,12 @@ def _clean(params: dict[str, Any]) -> dict[str, str | list[str]]:
     return {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else str(v) for k, v in params.items() if v is not None}
 
 
-def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) -> Target:
+def open_target(settings: Settings, *, shared_pace: SharedPace | None = None, contract: Contract | None = None) -> Target:
     """A Target for the settings: the remote base URL, or the embedded mock in-process.
 
     `shared_pace` is what parallel worker processes share so that the rate limit, the request
-    budget and the requests in flight (`workers`) hold for the whole run.
+    budget and the requests in flight (`workers`) hold for the whole run. `contract`: the run's, when
+    the caller has loaded it already (else it is loaded from the settings).
     """
     timeout = httpx.Timeout(settings.timeout)
     headers = {"Accept": "application/json", "User-Agent": "coupon-contracts"}
@@ -194,7 +195,7 @@ def open_target(settings: Settings, *, shared_pace: SharedPace | None = None) ->
         pacer = Pacer(settings.job_rate_limit, max_requests=settings.job_max_requests)
     target = _open_mock(settings, timeout, headers) if settings.is_mock else _open_remote(settings, timeout, headers)
     target.pacer = pacer
-    target.operations = Contract.load(settings.contract).table  # a fork of the contract may move a path
+    target.operations = (contract or Contract.load(settings.contract)).table  # a fork of the contract may move a path
     return target
 
 

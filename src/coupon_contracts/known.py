@@ -98,30 +98,31 @@ class KnownDeviations:
 
     @classmethod
     def load(cls, path: Path | None, *, known_checks: set[str], known_kinds: set[str], operations: set[str]) -> KnownDeviations:
-        """Read and check the file (none: no entry); `KnownDeviationsError` names the file and line of a defect."""
+        """Read and check the file (none, or empty: no entry); `KnownDeviationsError` names the file and line of a defect."""
         if path is None or not path.is_file():
             return cls(path)
         text = path.read_text(encoding="utf-8")
         try:
-            document, lines = yaml.safe_load(text), _entry_lines(text)
+            node, document = yaml.compose(text, Loader=_Loader), yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)  # where the broken part starts
-            raise KnownDeviationsError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-        document = json.loads(json.dumps(document, default=str))  # YAML reads 2027-01-31 as a date; the schema wants text
+            raise KnownDeviationsError(f"{path}:{min(_yaml_line(exc), max(1, len(text.splitlines())))}: invalid YAML: {_yaml_problem(exc)}") from None
+        if document is None or node is None:
+            return cls(path)
+        _refuse_twice_keys(node, path)
         error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))), None)
         if error is not None:
-            where = list(error.absolute_path)
-            line = lines[where[1]] if len(where) > 1 and isinstance(where[1], int) and where[1] < len(lines) else 1
-            raise KnownDeviationsError(f"{path}:{line}: {_say(error)} (format: schemas/known-deviations.json)")
+            raise KnownDeviationsError(f"{path}:{_line_at(node, list(error.absolute_path))}: {_say(error)} (format: schemas/known-deviations.json)")
+        lines = [_line_at(node, ["deviations", i]) for i in range(len(document["deviations"]))]
         entries = []
-        for item, line in zip(document["deviations"], lines, strict=False):
+        for item, line in zip(document["deviations"], lines, strict=True):
             _check_names(item, path, line, known_checks, known_kinds, operations)
-            entries.append(KnownDeviation(item["id"], item["reason"], item["ticket"], date.fromisoformat(item["expires"]), item.get("check"),
-                                          item.get("operation"), item.get("kind"), item.get("path"), line))  # fmt: skip
-        ids = [e.id for e in entries]
-        if len(set(ids)) != len(ids):
-            twice = next(e for e in entries if ids.count(e.id) > 1 and e is not entries[ids.index(e.id)])
-            raise KnownDeviationsError(f"{path}:{twice.line}: id {twice.id!r} is used twice; give each entry its own")
+            try:
+                expires = date.fromisoformat(item["expires"])
+            except ValueError:  # the schema's format check should have said so; never a traceback
+                raise KnownDeviationsError(f"{path}:{line}: expires {item['expires']!r} of {item['id']!r} is not a day: write YYYY-MM-DD") from None
+            entries.append(KnownDeviation(item["id"], item["reason"], item["ticket"], expires, item.get("check"), item.get("operation"),
+                                          item.get("kind"), item.get("path"), line))  # fmt: skip
+        _refuse_twice_entries(entries, path)
         return cls(path, tuple(entries))
 
     def apply(self, failed_checks: set[str], findings: list[Any], labels: dict[str, str], today: date) -> KnownOutcome:
@@ -177,23 +178,87 @@ def _check_names(item: dict[str, Any], path: Path, line: int, checks: set[str], 
             raise KnownDeviationsError(f"{path}:{line}: {key} {item[key]!r} of {item['id']!r} does not exist ({fix})")
 
 
-def _entry_lines(text: str) -> list[int]:
-    """The line of each entry under `deviations:`, for the errors."""
-    node = yaml.compose(text)
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "deviations" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps `2027-01-31` as text: the schema checks the day, with its line (PyYAML would
+    build a date itself and raise on 2027-02-30)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_line(exc: yaml.YAMLError) -> int:
+    """Where the parser found the problem (not where the enclosing block began; the end of the text can be
+    a line past its last)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else 1
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"{problem} ({context} at line {mark.line + 1})" if context and mark is not None else str(problem)
+
+
+def _line_at(node: yaml.Node | None, where: list[Any]) -> int:
+    """The line of the deepest key or item of `where` (`["deviations", 0, "expires"]`) that the file has."""
+    line = 1
+    for step in where:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == step), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _refuse_twice_keys(node: yaml.Node, path: Path) -> None:
+    """A key written twice in one mapping: YAML would keep the last one without a word."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                raise KnownDeviationsError(f"{path}:{key.start_mark.line + 1}: {key.value!r} is written twice here (YAML keeps only the last): keep one")
+            seen.add(key.value)
+            _refuse_twice_keys(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_twice_keys(item, path)
+
+
+def _refuse_twice_entries(entries: list[KnownDeviation], path: Path) -> None:
+    """The same id twice, or two entries matching the same thing (the second would never match)."""
+    first: dict[Any, KnownDeviation] = {}
+    for entry in entries:
+        for key, what in ((("id", entry.id), f"id {entry.id!r} is used twice; give each entry its own"),
+                          (("matches", entry.check, entry.operation, entry.kind, entry.path), "")):  # fmt: skip
+            if key in first:
+                other = first[key]
+                raise KnownDeviationsError(f"{path}:{entry.line}: {what or f'{entry.id!r} matches what {other.id!r} (line {other.line}) matches: keep one'}")
+            first[key] = entry
 
 
 def _say(error: Any) -> str:
-    entry = f"entry {error.absolute_path[1] + 1}: " if len(error.absolute_path) > 1 else ""
+    where = list(error.absolute_path)
+    entry = f"entry {where[1] + 1}: " if len(where) > 1 else ""
+    if not where:
+        return "the file is a mapping with `deviations:`, a list of entries (`deviations: []` when there is none)"
+    if where == ["deviations"]:
+        return "`deviations:` is a list of entries (`deviations: []` when there is none)"
     if error.validator == "not":
         return f"{entry}an entry matches either a failed check (check) or drift findings (operation, kind, path), not both"
     if error.validator == "anyOf":
-        return f"{entry}say what it matches: check, or kind and/or path"
+        return f"{entry}say what it matches: check, or operation, kind and/or path"
+    if error.validator == "required":
+        return f"{entry}{error.message.split(' is a required')[0]} is missing (every entry has id, reason, ticket and expires)"
+    if error.validator == "format" and where[-1] == "expires":
+        return f"{entry}expires: {error.instance!r} is not a day of the calendar (YYYY-MM-DD)"
     return f"{entry}{'.'.join(map(str, list(error.absolute_path)[2:])) or 'the entry'}: {error.message}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ def add_known_deviation(file: Path, reports: Path, contract: Any, *, check: str 
     """Append one entry to `file` for a failed check or a drift finding of the run in `reports`; the entry written.
 
     KnownDeviationsError when the run did not find it, or the file would not be valid with it (left unchanged)."""
+    if expires <= datetime.now(timezone.utc).date().isoformat():  # the day the run judges by (UTC)
+        raise KnownDeviationsError(f"--expires {expires}: that day has come; an entry is NO-GO from its day on: give the day the vendor is to fix it by")
+    if file.is_file():
+        known_deviations_for(file, contract)  # a defect already in the file is told at its own line, before anything is added
     if check:
         entry = {"check": _failed_check(reports, check)}
     elif finding:
@@ -39,9 +44,10 @@ def add_known_deviation(file: Path, reports: Path, contract: Any, *, check: str 
     file.write_text(updated if updated.endswith("\n") else updated + "\n", encoding="utf-8")
     try:
         known_deviations_for(file, contract)
-    except KnownDeviationsError:
+    except KnownDeviationsError as exc:
         file.write_text(text, encoding="utf-8") if text else file.unlink()
-        raise
+        problem = str(exc).split(": ", 1)[-1]  # its line was in the text just taken back out
+        raise KnownDeviationsError(f"{file}: left unchanged, the entry would not be valid: {problem}") from None
     return written
 
 

@@ -5,7 +5,8 @@ one line naming its line."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -75,9 +76,22 @@ def test_a_finding_entry_excuses_the_finding_and_the_schema_check_it_failed(tmp_
     assert (done.code, signoff["verdict"]) == (0, "GO"), done.output[-3000:]
     assert signoff["excused_checks"] == ["schema.getCustomerCouponsV11"]
     assert [(f["path"], f["severity"], f["known"]["id"]) for f in drift["findings"]] == [(path, "error", "KD-1")]
+    assert "drift: 1 error (1 known), 0 warning" in done.output
     results = [json.loads(p.read_text()) for p in (tmp_path / "reports" / "allure-results").glob("*-result.json")]
     known = [r for r in results if r.get("statusDetails", {}).get("known")]
     assert len(known) == 1 and any(label["value"] == f"known deviation: KD-1 (VEND-1, until {LATER})" for label in known[0]["labels"])
+
+
+def test_a_kind_lowered_below_error_does_not_fail_the_schema_check_it_is_all_of(tmp_path) -> None:
+    """`type changed=warning`: the finding is a warning, and the schema check that failed only on it holds."""
+    env = {"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_MOCK_FAULTS": "v2-coupon-series-id-as-string", "COUPON_CONTRACTS_OPERATIONS": "getCouponsV2"}
+    lowered = run_cli("run", reports=tmp_path / "lowered", env=env | {"COUPON_CONTRACTS_SEVERITY": "type changed=warning"})
+    signoff = lowered.report("signoff.json")
+    assert (lowered.code, signoff["verdict"], signoff["failed_checks"]) == (5, "INCOMPLETE", []), lowered.output[-3000:]
+    assert [(f["path"], f["severity"]) for f in lowered.report("drift.json")["findings"]] == [("data[].seriesId", "warning")]
+    assert "severities changed by COUPON_CONTRACTS_SEVERITY: type changed=warning" in (tmp_path / "lowered" / "signoff.md").read_text()
+    as_is = run_cli("run", reports=tmp_path / "as-is", env=env)
+    assert (as_is.code, as_is.report("signoff.json")["failed_checks"]) == (1, ["schema.getCouponsV2"])
 
 
 @pytest.mark.parametrize(
@@ -87,9 +101,16 @@ def test_a_finding_entry_excuses_the_finding_and_the_schema_check_it_failed(tmp_
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.nope"), r"known-deviations\.yaml:2: check 'filters\.nope' of 'KD-1' does not exist"),
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit", kind="type changed"), r"known-deviations\.yaml:2: entry 1: an entry matches either a failed check"),
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit") + _entry("KD-1", LATER, check="filters.v2-paging"), r"known-deviations\.yaml:7: id 'KD-1' is used twice"),
-        ("deviations:\n" + _entry("KD-1", "31/01/2027", check="filters.v11-limit"), r"known-deviations\.yaml:2: entry 1: expires: '31/01/2027' is not a 'date'"),
+        ("deviations:\n" + _entry("KD-1", "31/01/2027", check="filters.v11-limit"), r"known-deviations\.yaml:6: entry 1: expires: '31/01/2027' is not a day"),
+        ("deviations:\n" + _entry("KD-1", "2027-02-30", check="filters.v11-limit"), r"known-deviations\.yaml:6: entry 1: expires: '2027-02-30' is not a day of the calendar"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit").replace("    reason:", "    check: filters.v2-paging\n    reason:"),
+         r"known-deviations\.yaml:4: 'check' is written twice here"),
+        ("deviations:\n" + _entry("KD-1", LATER, kind="type changed") + _entry("KD-2", LATER, kind="type changed"), r"known-deviations\.yaml:7: 'KD-2' matches what 'KD-1' \(line 2\) matches"),
+        ("- KD-1\n", r"known-deviations\.yaml:1: the file is a mapping with `deviations:`"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit").replace("    ticket: VEND-1\n", ""), r"known-deviations\.yaml:2: entry 1: 'ticket' is missing"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit").replace("    reason:", "   reason:"), r"known-deviations\.yaml:4: invalid YAML"),
     ],
-    ids=["yaml", "unknown-check", "check-and-kind", "same-id", "bad-day"],
+    ids=["yaml", "unknown-check", "check-and-kind", "same-id", "bad-day", "no-such-day", "key-twice", "same-match", "a-list", "no-ticket", "indent"],
 )
 def test_a_wrong_file_is_one_line_naming_the_line(tmp_path, capsys, monkeypatch, text, message) -> None:
     import re
@@ -114,3 +135,26 @@ def test_known_add_writes_an_entry_from_the_last_run(tmp_path, capsys) -> None:
     assert "filters.v2-paging did not fail in that run" in capsys.readouterr().err
     done = _run(tmp_path, str(target), part="getCustomerCouponsV11")
     assert [m["id"] for m in done.report("signoff.json")["known_deviations"]["matched"]] == ["KD-1"]
+
+
+def test_an_empty_file_has_no_entries_and_an_operation_alone_is_an_entry(tmp_path, contract) -> None:
+    from coupon_contracts.known import known_deviations_for
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing known yet\n", encoding="utf-8")
+    assert known_deviations_for(empty, contract).entries == ()
+    (entry,) = known_deviations_for(Path(_file(tmp_path, _entry("KD-1", LATER, operation="getCouponsV2"))), contract).entries
+    assert (entry.operation, entry.kind, entry.path, entry.line) == ("getCouponsV2", None, None, 2)
+
+
+def test_known_add_refuses_a_day_that_has_come_and_a_file_already_wrong(tmp_path, capsys) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "signoff.json").write_text(json.dumps({"failed_checks": ["filters.v11-limit"]}), encoding="utf-8")
+    target = tmp_path / "mine.yaml"
+    args = ["known", "add", "--reports", str(tmp_path / "reports"), "--file", str(target), "--ticket", "V-1", "--reason", "r", "--check", "filters.v11-limit"]
+    assert main([*args, "--expires", datetime.now(timezone.utc).date().isoformat()]) == 2
+    assert "that day has come" in capsys.readouterr().err and not target.exists()
+    target.write_text("deviations:\n" + _entry("KD-1", "2027-02-30", check="filters.v2-paging"), encoding="utf-8")
+    assert main([*args, "--expires", LATER]) == 2
+    assert "mine.yaml:6: entry 1: expires: '2027-02-30' is not a day" in capsys.readouterr().err
+    assert "filters.v11-limit" not in target.read_text()

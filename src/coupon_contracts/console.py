@@ -22,7 +22,9 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
     """The verdict line of a run whose record is `state`, then its first errors (findings that block GO) and what was not checked."""
     drift = state.drift
     levels = drift.counts()
-    counts = f"; drift: {levels['error']} error, {levels['warning']} warning, {levels['info']} info in {drift.responses} responses" if drift.responses else ""
+    known_errors = sum(1 for f in drift.findings.values() if f.is_error and f.known is not None)
+    errors = f"{levels['error']} error" + (f" ({known_errors} known)" if known_errors else "")
+    counts = f"; drift: {errors}, {levels['warning']} warning, {levels['info']} info in {drift.responses} responses" if drift.responses else ""
     flaky = f"; {len(state.flaky)} flaky request(s) passed after retries" if state.flaky else ""
     budget = f"; the request budget ran out (COUPON_API_MAX_REQUESTS), {state.skipped_for_budget} check(s) not run" if state.skipped_for_budget else ""
     why = f": {state.exit_message}" if state.exit_reason == "target" else ""

@@ -23,9 +23,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from coupon_contracts.drift import findings_for
+from coupon_contracts.drift.lowered import lowered_below_error
 from coupon_contracts.listing import explain
 from coupon_contracts.properties import CheckFailed
 from coupon_contracts.settings import OPERATION_IDS
+from coupon_contracts.severity import SeverityPolicy
 from coupon_contracts.strategies import with_real_values
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -37,10 +39,11 @@ def check_case(case, target, discovery, suite_settings, redactor, lanes, contrac
     """Send one generated case on a request lane; the plugin settles its check before the test ends."""
     case = with_real_values(case, discovery, seed=suite_settings.seed, table=target.operations)
     request = case.as_transport_kwargs(base_url=target.base_url)
-    defer(lanes.submit(_send_and_check, case, request, target, redactor, contract))
+    policy = SeverityPolicy(dict(suite_settings.severity))
+    defer(lanes.submit(_send_and_check, case, request, target, redactor, contract, policy))
 
 
-def _send_and_check(case, request, target, redactor, contract) -> None:
+def _send_and_check(case, request, target, redactor, contract, policy) -> None:
     """Hold the answer to one case against the contract; a failure is re-told without secrets or PII,
     with the doc line of every field that drifted."""
     operation_id = case.operation.definition.raw["operationId"]
@@ -54,6 +57,8 @@ def _send_and_check(case, request, target, redactor, contract) -> None:
     except FailureGroup as failure:
         response = exchange.response
         findings = findings_for(contract, operation_id, response.status_code, response.headers.get("content-type", ""), response.content, parsed=exchange.parsed)
+        if lowered_below_error(failure.exceptions, findings, policy):
+            return  # the team lowered these kinds: the findings stay in the reports, as warnings or info
         fields = list(dict.fromkeys(f"  {f.kind.value} at {f.path or '(body)'}: docs: {', '.join(f.docs)}" for f in findings if f.docs))[:5]
         message = "\n".join([f"[schema] {operation_id}: {failure}", *fields])
         raise CheckFailed(explain(message, redactor, exchange), [exchange]) from None

@@ -11,6 +11,7 @@ from .. import __version__
 from ..checks import CHECKS, CheckFamily
 from ..contract import Contract
 from ..fields import documented_fields
+from ..history import NO_LABEL
 from ..redaction import Redactor
 from ..run_record import RunRecord
 from ..verdict import Verdict
@@ -88,6 +89,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
         "target": record.target_label,
         "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "contract": contract.fingerprint,
+        "severity_overrides": {kind: level.value for kind, level in settings.severity} if settings else {},  # COUPON_CONTRACTS_SEVERITY
         "profile": settings.profile.name if settings else None,
         "seed": settings.seed if settings else None,
         "suite_version": __version__,
@@ -102,13 +104,15 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
     """Since the last release (new, fixed, unchanged) and the releases before, from the history."""
     if not releases:
         return []
-    lines = ["", f"## Since the last release ({releases['release']})", ""]
+    this = f"This run: release {releases['label']}." if releases.get("label") else "This run has no release label (COUPON_API_RELEASE gives one)."
+    lines = ["", "## Since the last release", "", this, ""]
     since = releases["since_last_release"]
     if since is None:
         lines.append(f"The first run in the history (`{releases['history']}`): nothing to compare with yet.")
     else:
         before = since["previous"]
-        lines += [f"Compared with release {before['release']} ({before['time']}, {before['verdict']}).", ""]
+        named = f"release {before['release']}" if before["release"] != NO_LABEL else "the unlabelled run"
+        lines += [f"Compared with {named} of {before['time']} ({before['verdict']}).", ""]
         for title, key in (("Findings (errors and warnings)", "findings"), ("Failed checks", "failed_checks")):
             part = since[key]
             lines.append(f"- {title}: {len(part['new'])} new, {len(part['fixed'])} fixed, {len(part['unchanged'])} unchanged")
@@ -191,6 +195,8 @@ def _markdown(doc: dict[str, Any]) -> str:
         f"**{doc['verdict']}**",
         "",
         *[f"- {reason}" for reason in doc["reasons"]],
+        *([f"- Judged with severities changed by COUPON_CONTRACTS_SEVERITY: {', '.join(f'{k}={v}' for k, v in doc['severity_overrides'].items())}"
+           " (the defaults are in docs/drift.md)"] if doc.get("severity_overrides") else []),
         "",
         "## Per operation",
         "",

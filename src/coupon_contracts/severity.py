@@ -43,6 +43,7 @@ class ChangeKind(str, Enum):
     VALUE_NEW = "value new"
     VALUE_GONE = "value gone"
     NEW_SERVER_ERROR = "new 5xx status"
+    NEW_UNDOCUMENTED_STATUS = "new undocumented status"  # one the contract does not document: the run calls it an error too
     NEW_STATUS = "new status code"
 
 
@@ -72,6 +73,7 @@ DEFAULT_SEVERITY: Mapping[str, Severity] = {
     ChangeKind.VALUE_NEW.value: _I,
     ChangeKind.VALUE_GONE.value: _I,
     ChangeKind.NEW_SERVER_ERROR.value: _E,
+    ChangeKind.NEW_UNDOCUMENTED_STATUS.value: _E,
     ChangeKind.NEW_STATUS.value: _I,
 }
 

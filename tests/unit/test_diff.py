@@ -60,6 +60,28 @@ def test_every_kind_of_change() -> None:
     assert [(c.change, c.is_breaking) for c in compare_shapes(old, statuses)] == [("new 5xx status", True)]
 
 
+def test_a_new_status_is_an_error_only_where_the_contract_does_not_document_it(contract) -> None:
+    """The run calls an undocumented status an error: so does the diff; a documented one is news."""
+    from coupon_contracts.drift import closed_value_fields
+
+    old = shapes_of(EXAMPLE)
+    new = copy.deepcopy(old)
+    new["operations"][OP] |= {"404": {"responses": 1, "fields": {}}, "409": {"responses": 1, "fields": {}}}
+    found = [(c.status, c.change, c.severity.value) for c in compare_shapes(old, new, closed=closed_value_fields(contract))]
+    assert found == [("409", "new undocumented status", "error"), ("404", "new status code", "info")]
+
+
+def test_the_docs_table_has_every_kind_at_its_default_as_a_setting_spells_it() -> None:
+    """COUPON_CONTRACTS_SEVERITY takes the kinds as docs/drift.md's first cells read, the note in brackets left out."""
+    import re
+
+    from coupon_contracts.severity import DEFAULT_SEVERITY
+
+    rows = re.findall(r"^\| ([^|]+?) \| (error|warning|info) \|", (ROOT / "docs/drift.md").read_text(), flags=re.MULTILINE)
+    documented = {re.sub(r" \(.*\)$", "", kind): level for kind, level in rows}
+    assert documented == {kind: level.value for kind, level in DEFAULT_SEVERITY.items()}
+
+
 def test_an_optional_field_gone_is_not_breaking() -> None:
     half = edited(lambda c: None)
     half["entity"][1].pop("isRedeemed")

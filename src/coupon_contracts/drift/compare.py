@@ -2,9 +2,10 @@
 
 Each change has a kind (severity.ChangeKind) and the run's severity for it: by default an error for a
 field that was always present and is now gone or only sometimes there ("became optional"), a new JSON
-type, a new null, a date in a new format, a value outside a set the contract closes, a new 5xx; a
-warning for an optional field gone or carried by markedly fewer objects; info for a new field, a value
-never seen before or no longer seen, a new non-5xx status.
+type, a new null, a date in a new format, a value outside a set the contract closes, a new 5xx, a new
+status the contract does not document (the run calls it an error too); a warning for an optional field
+gone or carried by markedly fewer objects; info for a new field, a value never seen before or no longer
+seen, a new status the contract documents.
 
 Presence is a share of the enclosing objects, and a share says something only of enough of them: both
 runs must have seen at least MIN_OBJECTS objects at the path, else its presence is not compared. A
@@ -15,13 +16,13 @@ than 10) is a warning.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..severity import ChangeKind, Severity, SeverityPolicy
 
-__all__ = ["MIN_OBJECTS", "PRESENCE_DROP", "ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes"]
+__all__ = ["MIN_OBJECTS", "PRESENCE_DROP", "Closed", "ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes"]
 
 DATE_FORMATS = {"date-time", "date-time-no-zone", "date"}
 MIN_OBJECTS = 20  # objects at a path, in each run, before its presence is compared
@@ -74,16 +75,30 @@ def load_shapes(location: Path) -> dict[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
+class Closed:
+    """What the contract closes to a set: the values at each enum path of a response, and the statuses
+    each operation documents (labels as in observed shapes)."""
+
+    values: dict[tuple[str, str], dict[str, list[Any]]] = field(default_factory=dict)  # (operation, status) -> path -> allowed
+    statuses: dict[str, set[str]] = field(default_factory=dict)  # operation -> documented statuses (`200`, `4XX`, `default`)
+
+    def documents(self, operation: str, status: str) -> bool:
+        """Whether the contract documents `status` for `operation` (unknown operations: yes, nothing to say)."""
+        documented = self.statuses.get(operation)
+        return documented is None or bool({status, f"{status[:1]}XX", "default"} & documented)
+
+
 def compare_shapes(
     old: dict[str, Any], new: dict[str, Any], *, operations: set[str] | None = None, closed: Closed | None = None,
     policy: SeverityPolicy | None = None,
 ) -> list[ShapeChange]:
     """Every change from `old` to `new` (restricted to `operations` if given), errors first.
 
-    `closed` maps (operation, status) to the paths whose values the contract closes to a set: a
-    new value outside it is an error (see `closed_value_fields`). `policy`: the run's severities.
+    `closed`: what the contract closes (`closed_value_fields`): a new value or status outside it is an
+    error. `policy`: the run's severities.
     """
-    policy = policy or SeverityPolicy()
+    policy, closed = policy or SeverityPolicy(), closed or Closed()
     changes: list[ShapeChange] = []
     for operation, statuses in sorted(new["operations"].items()):
         if operations is not None and operation not in operations:
@@ -93,25 +108,24 @@ def compare_shapes(
             continue  # an operation the baseline did not exercise says nothing about drift
         for status, observed in sorted(statuses.items()):
             if status not in before:
-                kind = ChangeKind.NEW_SERVER_ERROR if status.startswith("5") else ChangeKind.NEW_STATUS
+                kind = (ChangeKind.NEW_SERVER_ERROR if status.startswith("5") else ChangeKind.NEW_UNDOCUMENTED_STATUS if not closed.documents(operation, status)
+                        else ChangeKind.NEW_STATUS)  # fmt: skip
                 changes.append(ShapeChange(operation, status, "", kind, "-", status, policy.of(kind.value)))
                 continue
-            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], (closed or {}).get((operation, status), {}), policy)
+            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], closed.values.get((operation, status), {}), policy)
     return sorted(changes, key=lambda c: (c.severity.rank, c.operation, c.status, c.path))
 
 
-Closed = dict[tuple[str, str], dict[str, list[Any]]]
-
-
 def closed_value_fields(contract: Any) -> Closed:
-    """(operation label, status) -> each path the contract closes to an enum, and the values it allows there."""
+    """What `contract` closes: each enum path of each response and the values it allows, and each operation's statuses."""
     from ..fields import documented_fields
 
-    closed: Closed = {}
+    closed = Closed()
     for op in contract.operations.values():
+        closed.statuses[op.label] = set(op.responses)
         for status, response in op.responses.items():
             if response.schema_uri:
-                closed[(op.label, status)] = {p: f.enum for p, f in documented_fields(contract, response.schema_uri).items() if f.enum is not None}
+                closed.values[(op.label, status)] = {p: f.enum for p, f in documented_fields(contract, response.schema_uri).items() if f.enum is not None}
     return closed
 
 

@@ -52,7 +52,8 @@ def _report(args: argparse.Namespace) -> int:
     The page must make no request to another host when opened: it is scanned after rendering, and
     removed with exit 2 if anything (a renderer upgrade bringing analytics back) would phone out.
     """
-    from .reporting.allure_report import RendererMissing, RenderFailed, external_references, render, write_categories
+    from .reporting.allure_report import RendererMissing, RenderFailed, render, write_categories
+    from .reporting.offline_page import external_references
 
     results = args.reports / "allure-results"
     if not results.is_dir():
@@ -60,8 +61,9 @@ def _report(args: argparse.Namespace) -> int:
     write_categories(results)
     signoff = args.reports / "signoff.json"
     releases = (json.loads(signoff.read_text(encoding="utf-8")).get("releases") or {}) if signoff.is_file() else {}
-    try:  # the trend: each render adds the run to the renderer's history in the history folder, named by release
-        page = render(results, args.reports / "allure-report", history=Path(releases["history"]) if releases else None, release=releases.get("release", ""))
+    point = f"release {releases['label']}" if releases.get("label") else f"run of {releases.get('time', '')}"
+    try:  # the trend: one point per release (or unlabelled run) in the renderer's history, in the history folder
+        page = render(results, args.reports / "allure-report", history=Path(releases["history"]) if releases else None, point=point if releases else "")
     except (RendererMissing, RenderFailed) as exc:
         raise UsageError(str(exc)) from None
     outside = external_references(page.read_text(encoding="utf-8", errors="replace"))

@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ALLURE_HISTORY", "History", "RunSummary", "record_release", "since_last_release"]
+__all__ = ["ALLURE_HISTORY", "NO_LABEL", "History", "RunSummary", "record_release", "since_last_release"]
 
 RUNS = "runs.jsonl"
 ALLURE_HISTORY = "allure-history.jsonl"  # the renderer's own history (Allure 3 historyPath), for the trend
+NO_LABEL = "(no label)"  # the release of a run without COUPON_API_RELEASE
 KEEP_SHAPES = 20
 SHOWN_RELEASES = 10
 
@@ -88,8 +89,10 @@ class History:
         if shapes_file.is_file():
             shutil.copyfile(shapes_file, self.folder / name)
         kept = RunSummary(**{**asdict(run), "shapes": name if shapes_file.is_file() else ""})
-        with (self.folder / RUNS).open("a", encoding="utf-8") as out:
-            out.write(json.dumps(redactor.json(asdict(kept))) + "\n")
+        runs = self.folder / RUNS
+        torn = runs.is_file() and runs.stat().st_size > 0 and _last_byte(runs) != b"\n"  # a write cut short: its line ends here
+        with runs.open("a", encoding="utf-8") as out:
+            out.write(("\n" if torn else "") + json.dumps(redactor.json(asdict(kept))) + "\n")
         self.runs.append(kept)
         for old in sorted(self.folder.glob("shapes-*.json"))[:-KEEP_SHAPES]:
             old.unlink()
@@ -98,6 +101,12 @@ class History:
         """The last releases and this run, newest first, for the sign-off."""
         rows = [*self.runs[-(SHOWN_RELEASES - 1):], current][::-1]
         return [{"release": r.release, "time": r.time, "verdict": r.verdict, "failed": r.tests.get("failed", 0), **r.drift} for r in rows]
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as file:
+        file.seek(-1, 2)
+        return file.read(1)
 
 
 def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) -> dict[str, Any]:
@@ -121,14 +130,14 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
 
     history = History.read(settings.history_folder)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    current = RunSummary.of(record, release=settings.release or "(no label)", time=now, verdict=record.verdict.value)
+    current = RunSummary.of(record, release=settings.release or NO_LABEL, time=now, verdict=record.verdict.value)
     previous = history.previous(current.release)
     since = None
     if previous is not None:
         before = history.shapes_of(previous)
         changes = diff_runs(before, record.shapes.as_dict(), closed=closed_value_fields(contract), policy=record.drift.policy) if before else None
         since = since_last_release(previous, current, changes)
-    section = {"release": current.release, "history": str(settings.history_folder), "since_last_release": since, "releases": history.table(current),
+    section = {"release": current.release, "label": settings.release or "", "time": current.time, "history": str(settings.history_folder), "since_last_release": since, "releases": history.table(current),
                "unreadable_history_lines": history.unreadable}  # fmt: skip
     history.append(current, shapes_file, redactor)
     return section

@@ -19,12 +19,12 @@ from coupon_contracts.reporting.allure_report import (
     CATEGORIES,
     RendererMissing,
     allure_config,
-    external_references,
     properties_text,
     render,
     write_categories,
     write_environment,
 )
+from coupon_contracts.reporting.offline_page import external_references
 
 from .conftest import ROOT
 

@@ -58,11 +58,15 @@ def test_the_history_holds_counts_and_keys_only(releases) -> None:
     assert "mock-secret" not in text and "curl" not in text
 
 
-def test_a_torn_history_line_is_skipped_and_counted(tmp_path) -> None:
+@pytest.mark.parametrize("end", ["\n", ""], ids=["line-ended", "cut-mid-line"])
+def test_a_torn_history_line_is_skipped_and_counted(tmp_path, end) -> None:
+    """A job killed mid-write leaves half a line, perhaps without its newline: the next run's line is still whole."""
     (tmp_path / "history").mkdir()
-    (tmp_path / "history" / "runs.jsonl").write_text('{"release": "x", "tim\n', encoding="utf-8")
+    (tmp_path / "history" / "runs.jsonl").write_text('{"release": "x", "tim' + end, encoding="utf-8")
     done = _run(tmp_path, "r", "1")
     assert done.code == 0 and done.report("signoff.json")["releases"]["unreadable_history_lines"] == 1
+    history = History.read(tmp_path / "history")
+    assert [r.release for r in history.runs] == ["1"] and history.unreadable == 1
 
 
 def test_a_release_label_of_several_lines_is_refused(tmp_path, capsys, monkeypatch) -> None:
@@ -77,7 +81,7 @@ def test_two_releases_render_a_trend_that_shows_both(releases) -> None:
     if not (TOOLS_DIR / "node_modules" / "allure" / "package.json").is_file():
         pytest.fail(f"the renderer is not installed in {TOOLS_DIR}: `make test` installs it (make renderer)")
     base = releases[0]
-    for name in ("a", "b"):  # the CI renders after each run: each render adds its release to the trend
+    for name in ("a", "b", "b"):  # the CI renders after each run; a render again replaces its release's point
         assert main(["report", "--reports", str(base / name)]) == 0
     html = (base / "b" / "allure-report" / "index.html").read_text(encoding="utf-8")
     trend = json.loads(base64.b64decode(re.search(r'd\("widgets/history-trend\.json","([^"]+)"\)', html).group(1)))

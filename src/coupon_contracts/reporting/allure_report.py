@@ -6,7 +6,7 @@ mode. Why that plugin and not Allure 3's default `awesome` one: every Allure 3 H
 Analytics script (googletagmanager.com) in its page, and only `allure2` lets it be switched off, by the
 environment variable `ALLURE_NO_ANALYTICS=true` (@allurereport/plugin-allure2, dist/generators.js);
 `awesome`, `classic` and `dashboard` hard-code `analyticsEnable: true` (3.0.0 to 3.18.0). The page is then
-checked by `external_references` anyway, so an upgrade that brings the analytics back fails loudly.
+checked by `offline_page.external_references` anyway, so an upgrade that brings the analytics back fails loudly.
 
 Categories live in two places because the two kinds of Allure plugin read them from two places: the
 `allure2` plugin (and Allure 2 itself) from `categories.json` in the results folder, which
@@ -16,16 +16,13 @@ which `render` generates (`allurerc.json`, in a temporary folder) from the same 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from ..history import ALLURE_HISTORY
 from ..shipped_files import home, is_checkout
@@ -37,7 +34,6 @@ __all__ = [
     "RendererMissing",
     "TOOLS_DIR",
     "allure_config",
-    "external_references",
     "properties_text",
     "render",
     "write_categories",
@@ -143,10 +139,10 @@ def write_environment(results_dir: Path, properties: dict[str, str]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def allure_config(output: Path, *, history: Path | None = None, release: str = "") -> dict[str, Any]:
+def allure_config(output: Path, *, history: Path | None = None, point: str = "") -> dict[str, Any]:
     """The Allure 3 config `render` uses: the allure2 plugin, one file, the categories, and the history its
-    trend reads (each render adds a point, named with the run's release)."""
-    name = f"{REPORT_NAME}, release {release}" if release else REPORT_NAME
+    trend reads (the render adds a point named `point`: `release 2026.12.0`, or the time of an unlabelled run)."""
+    name = f"{REPORT_NAME}, {point}" if point else REPORT_NAME
     return {
         "name": name,
         **({"historyPath": str(history.resolve() / ALLURE_HISTORY), "historyLimit": 50, "appendHistory": True} if history is not None else {}),
@@ -183,11 +179,30 @@ def _last_line(*texts: str) -> str:
     return "no output"
 
 
-def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None, history: Path | None = None, release: str = "") -> Path:
+def _drop_point(trend: Path, name: str) -> None:
+    """Take the points named `name` out of the renderer's history (the renderer appends this render's)."""
+    if not trend.is_file():
+        return
+    kept = []
+    for line in trend.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            same = json.loads(line).get("name") == name
+        except (ValueError, AttributeError):
+            same = False  # not ours to judge: the renderer's own line, left as it is
+        if not same and line.strip():
+            kept.append(line + "\n")
+    staging = trend.with_name(trend.name + ".part")
+    staging.write_text("".join(kept), encoding="utf-8")
+    os.replace(staging, trend)
+
+
+def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None, history: Path | None = None, point: str = "") -> Path:
     """Render `report_dir/index.html`: one self-contained page, analytics off. Returns its path.
 
     Only index.html is written to report_dir (the renderer's side files stay in a temporary folder);
-    it replaces the previous one atomically.
+    it replaces the previous one atomically. With `history`, the trend has one point per `point`: a
+    point rendered before under the same name (the same release, or the same run rendered twice) is
+    replaced, not doubled.
     """
     results_dir, report_dir = Path(results_dir).resolve(), Path(report_dir)
     node, cli = _renderer(Path(tools_dir) if tools_dir is not None else TOOLS_DIR)
@@ -196,7 +211,10 @@ def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None
         work_dir = Path(work)
         output = work_dir / "allure-report"
         config = work_dir / "allurerc.json"
-        config.write_text(json.dumps(allure_config(output, history=history, release=release), indent=2), encoding="utf-8")
+        settings = allure_config(output, history=history, point=point)
+        config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        if history is not None:
+            _drop_point(history / ALLURE_HISTORY, settings["name"])
         command = [node, str(cli), "generate", "--config", str(config), "--cwd", str(work_dir), "--output", str(output), str(results_dir)]
         try:
             done = subprocess.run(command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RENDER_TIMEOUT)
@@ -211,87 +229,3 @@ def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None
         shutil.copyfile(page, staging)
         os.replace(staging, target)
     return target
-
-
-# --------------------------------------------------------------------------------------------------
-# Offline check
-# --------------------------------------------------------------------------------------------------
-
-# Hosts of analytics and tracking scripts: flagged wherever they appear.
-ANALYTICS_HOSTS = (
-    "googletagmanager.com",
-    "google-analytics.com",
-    "analytics.google.com",
-    "doubleclick.net",
-    "cdn.segment.com",
-    "api.segment.io",
-    "cdn.mxpnl.com",
-    "api-js.mixpanel.com",
-    "static.hotjar.com",
-    "clarity.ms",
-    "plausible.io",
-    "mc.yandex.ru",
-    "i.posthog.com",
-)
-
-_Q = r"""\\?["'`]?\s*"""  # an optional (JSON-escaped) quote
-_ABS = r"""(?:https?|wss?|ftp):\\?/\\?/[^\s"'`<>)\\]*"""  # an absolute URL to another host
-_REL = r"""\\?["'`]\s*//[A-Za-z0-9][^\s"'`<>)\\]*"""  # a quoted protocol-relative URL
-_TARGET = rf"(?:{_Q}{_ABS}|{_REL})"
-_PATTERNS = [
-    # attributes the browser fetches while loading the page; `src:` for JS-built elements
-    re.compile(rf"\b(?:src|srcset|poster|background|ping|manifest|xlink:href|lowsrc|longdesc)\s*[:=]\s*{_TARGET}", re.I),
-    # href= except on links the user has to click (<a>, <area>)
-    re.compile(rf"<(?!a\b|area\b)[a-z][\w:-]*\b[^<>]*?\bhref\s*=\s*{_TARGET}", re.I),
-    re.compile(rf"\.href\s*=\s*{_Q}{_ABS}", re.I),  # location.href = ... (navigation on load)
-    re.compile(rf"\burl\(\s*{_TARGET}", re.I),  # CSS url(...)
-    re.compile(rf"@import\s+(?:url\(\s*)?{_TARGET}", re.I),  # CSS @import
-    re.compile(rf"\bimport\s*\(?\s*{_Q}{_ABS}", re.I),  # import("https://...") / import "https://..."
-    re.compile(rf"\bimport\b[^;]{{0,200}}?\bfrom\s*{_Q}{_ABS}", re.I),  # import x from "https://..."
-    re.compile(rf"\b(?:fetch|sendBeacon|importScripts|WebSocket|EventSource|Worker|SharedWorker)\s*\(\s*{_Q}{_ABS}", re.I),
-    re.compile(rf"\.open\(\s*{_Q}[A-Za-z]+\\?[\"'`]\s*,\s*{_Q}{_ABS}", re.I),  # XMLHttpRequest.open("GET", ...)
-    re.compile(rf"\bcontent\s*=\s*{_Q}\d+\s*;\s*url\s*=\s*{_Q}{_ABS}", re.I),  # <meta http-equiv=refresh>
-    re.compile(r"\bgtag\s*\(\s*\\?[\"']config", re.I),
-]
-# Applied to the lower-cased text (much faster than re.I on megabytes of inlined script).
-_ANALYTICS = re.compile(r"(?:" + "|".join(re.escape(host) for host in ANALYTICS_HOSTS) + r")[^\s\"'`<>)\\]*")
-_DATA_URI = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)(?:;[\w.+-]+=[\w.+-]+)*;base64,(?P<data>[A-Za-z0-9+/]+=*)")
-_TEXT_MIME = ("text/", "application/javascript", "application/x-javascript", "application/json", "application/xhtml", "image/svg")
-
-
-def _texts(text: str, where: str, depth: int = 0) -> Iterator[tuple[str, str]]:
-    """The text and, decoded, every textual base64 data URI inside it (the inlined JS, CSS, SVG)."""
-    yield where, text.replace("\\/", "/")
-    if depth >= 3:
-        return
-    for match in _DATA_URI.finditer(text):
-        mime = match.group("mime").lower()
-        if not mime.startswith(_TEXT_MIME):
-            continue
-        try:
-            decoded = base64.b64decode(match.group("data")).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            continue
-        yield from _texts(decoded, f"{where} > inlined {mime}", depth + 1)
-
-
-def external_references(html: str) -> list[str]:
-    """Every place in the page that makes the browser contact another host when the page is opened.
-
-    Looks in the HTML and in the inlined (base64 data URI) scripts and styles, for http(s)/ws(s) and
-    protocol-relative URLs in src/href/url()/@import/import/fetch-like calls, and for analytics hosts
-    anywhere. Links the user clicks (<a href>) and XML namespaces are not requests and are not reported.
-    Returns "where: excerpt" strings, empty when the page is self-contained.
-    """
-    found: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for where, text in _texts(html, "index.html"):
-        matches = [match for pattern in _PATTERNS for match in pattern.finditer(text)]
-        matches += _ANALYTICS.finditer(text.lower())
-        for match in matches:
-            excerpt = match.group(0)
-            excerpt = " ".join((excerpt if len(excerpt) <= 160 else f"{excerpt[:80]} ... {excerpt[-60:]}").split())
-            if (where, excerpt) not in seen:
-                seen.add((where, excerpt))
-                found.append(f"{where}: {excerpt}")
-    return found

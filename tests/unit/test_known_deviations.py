@@ -1,6 +1,8 @@
 """Known deviations: recorded once with a ticket and a day; until then known in every report and not
 NO-GO, from that day NO-GO naming the entry; an entry that matched nothing is stale; a wrong file is
-one line naming its line."""
+one line naming its line.
+A run's severities excuse or block the same way: a kind lowered below error fails nothing, one raised
+to error makes NO-GO."""
 
 from __future__ import annotations
 
@@ -158,3 +160,13 @@ def test_known_add_refuses_a_day_that_has_come_and_a_file_already_wrong(tmp_path
     assert main([*args, "--expires", LATER]) == 2
     assert "mine.yaml:6: entry 1: expires: '2027-02-30' is not a day" in capsys.readouterr().err
     assert "filters.v11-limit" not in target.read_text()
+
+
+def test_a_kind_raised_to_error_makes_no_go(tmp_path) -> None:
+    """`undocumented field=error`: a field the docs do not list blocks GO, though no check fails on it."""
+    env = {"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_MOCK_FAULTS": "v2-list-field-added", "COUPON_CONTRACTS_OPERATIONS": "getCustomerCouponsV2"}
+    raised = run_cli("run", reports=tmp_path / "raised", env=env | {"COUPON_CONTRACTS_SEVERITY": "undocumented field=error"})
+    signoff = raised.report("signoff.json")
+    assert (raised.code, signoff["verdict"], signoff["failed_checks"]) == (1, "NO-GO", [])
+    assert signoff["reasons"] == ["GET /v2/customers/coupons: 1 drift finding(s) of severity error"]
+    assert run_cli("run", reports=tmp_path / "as-is", env=env).code == 5  # info by default: only this part ran, so INCOMPLETE

@@ -81,7 +81,8 @@ def write_reports(record: RunRecord, contract: Contract, settings: Settings, fol
     write_signoff(signoff, folder, redactor)
     results = folder / "allure-results"
     if results.is_dir():
-        write_drift_summary(results, (folder / "drift.md").read_text(encoding="utf-8"), document["summary"]["breaking"])
+        rows = (signoff.get("releases") or {}).get("releases")
+        write_drift_summary(results, (folder / "drift.md").read_text(encoding="utf-8"), document["summary"]["breaking"], releases=rows)
         write_categories(results)
         mark_known(results, record.known.by_check)
         write_environment(results, {

@@ -86,3 +86,7 @@ def test_two_releases_render_a_trend_that_shows_both(releases) -> None:
     html = (base / "b" / "allure-report" / "index.html").read_text(encoding="utf-8")
     trend = json.loads(base64.b64decode(re.search(r'd\("widgets/history-trend\.json","([^"]+)"\)', html).group(1)))
     assert [point["reportName"] for point in trend] == ["coupon-contracts, release 2026.12.0", "coupon-contracts, release 2026.11.0"]
+    cases = [json.loads(base64.b64decode(data)) for data in re.findall(r'd\("data/test-cases/[^"]+\.json","([^"]+)"\)', html)]
+    (summary,) = [case for case in cases if case["name"] == "Schema drift summary"]
+    table = summary["descriptionHtml"]  # the drift counts of each release, in the page
+    assert table.index("<td>2026.12.0</td><td>") < table.index("<td>2026.11.0</td><td>") and "<th>drift error</th>" in table

@@ -8,6 +8,7 @@ passed through the redactor once more: the write boundary has no side door.
 
 from __future__ import annotations
 
+import html
 import json
 import time
 import uuid
@@ -85,8 +86,17 @@ def attach_failure(exchanges: list[Exchange], contract: Contract, redactor: Reda
             allure.attach(json.dumps(schema, indent=2), name=f"response schema {number} ({documented.status})", attachment_type=allure.attachment_type.JSON)
 
 
-def write_drift_summary(results_dir: Path, drift_markdown: str, breaking: int) -> None:
-    """A result named 'Schema drift summary' carrying drift.md, failed when anything breaking drifted."""
+def releases_html(rows: list[dict[str, Any]]) -> str:
+    """The sign-off's release-after-release rows as an HTML table: the drift counts of each release, in the page."""
+    head = ("release", "time", "verdict", "failed tests", "drift error", "warning", "info")
+    keys = ("release", "time", "verdict", "failed", "error", "warning", "info")
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(row.get(k, '')))}</td>" for k in keys) + "</tr>" for row in rows)
+    return f"<p>Release after release (newest first; signoff.md has the same table)</p><table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{cells}</table>"
+
+
+def write_drift_summary(results_dir: Path, drift_markdown: str, breaking: int, *, releases: list[dict[str, Any]] | None = None) -> None:
+    """A result named 'Schema drift summary' carrying drift.md, failed when anything breaking drifted;
+    `releases`: the history's rows, shown as its description."""
     results_dir.mkdir(parents=True, exist_ok=True)
     attachment = f"{uuid.uuid4()}-attachment.md"
     (results_dir / attachment).write_text(drift_markdown, encoding="utf-8")
@@ -103,6 +113,7 @@ def write_drift_summary(results_dir: Path, drift_markdown: str, breaking: int) -
         "stop": now,
         "labels": [{"name": "story", "value": "schema"}, {"name": "feature", "value": "drift"}, {"name": "severity", "value": "critical"}],
         "attachments": [{"name": "drift.md", "source": attachment, "type": "text/markdown"}],
+        **({"descriptionHtml": releases_html(releases)} if releases else {}),
     }
     (results_dir / f"{result['uuid']}-result.json").write_text(json.dumps(result), encoding="utf-8")
 

@@ -103,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     from .console import print_verdict
     from .contract import Contract, ContractError
     from .finish import exit_code
+    from .history import HistoryError, check_history_folder
     from .known import KnownDeviationsError, known_deviations_for
     from .run import RUN
     from .settings import Settings, SettingsError
@@ -114,7 +115,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.load(overrides=overrides)  # fail fast, before pytest starts
         known_deviations_for(settings.known_deviations, Contract.load(settings.contract))
-    except (SettingsError, ContractError, KnownDeviationsError) as exc:
+        check_history_folder(settings.history_folder)
+    except (SettingsError, ContractError, KnownDeviationsError, HistoryError) as exc:
         raise UsageError(str(exc)) from None
     reports = settings.reports
     reports.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ def _diff(args: argparse.Namespace) -> int:
     if not new["operations"]:  # "no change" here would pass a run that never reached the target
         raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
     changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)))
-    print("\n".join(changed.lines(changelog=args.changelog)) or "no change")
+    print("\n".join(changed.lines(changelog=args.changelog)) or ("no change" if not changed.changes else "no error or warning"))
     print(f"coupon-contracts diff: {changed.summary(changelog=args.changelog)} from {args.old} to {args.new}")
     return EXIT_VIOLATIONS if changed.errors else EXIT_OK
 
@@ -52,6 +54,8 @@ def _report(args: argparse.Namespace) -> int:
     The page must make no request to another host when opened: it is scanned after rendering, and
     removed with exit 2 if anything (a renderer upgrade bringing analytics back) would phone out.
     """
+    from .history import ALLURE_HISTORY
+    from .reporting import trend_history
     from .reporting.allure_report import RendererMissing, RenderFailed, render, write_categories
     from .reporting.offline_page import external_references
 
@@ -62,8 +66,15 @@ def _report(args: argparse.Namespace) -> int:
     signoff = args.reports / "signoff.json"
     releases = (json.loads(signoff.read_text(encoding="utf-8")).get("releases") or {}) if signoff.is_file() else {}
     point = f"release {releases['label']}" if releases.get("label") else f"run of {releases.get('time', '')}"
+    history = Path(releases["history"]) if releases else None
+    if history is not None and not history.is_dir():  # the reports moved (an artifact downloaded): their run's history is elsewhere
+        print(f"coupon-contracts: note: the run's history folder {history} is not here; the report has no trend", file=sys.stderr)
+        history = None
+    trend = history / ALLURE_HISTORY if history is not None else None
+    if trend is not None and (torn := trend_history.unreadable_lines(trend)):
+        print(f"coupon-contracts: note: {torn} unreadable line(s) of {trend} (a torn write?) left out of the trend", file=sys.stderr)
     try:  # the trend: one point per release (or unlabelled run) in the renderer's history, in the history folder
-        page = render(results, args.reports / "allure-report", history=Path(releases["history"]) if releases else None, point=point if releases else "")
+        page = render(results, args.reports / "allure-report", history=history, point=point if releases else "", run_ms=_ms(releases.get("time")))
     except (RendererMissing, RenderFailed) as exc:
         raise UsageError(str(exc)) from None
     outside = external_references(page.read_text(encoding="utf-8", errors="replace"))
@@ -75,3 +86,11 @@ def _report(args: argparse.Namespace) -> int:
         )
     print(f"coupon-contracts: offline report in {page}")
     return EXIT_OK
+
+
+def _ms(stamp: str | None) -> int | None:
+    """`2026-12-02T10:15:27Z` (the sign-off's run time) in ms since the epoch, as the renderer stamps points."""
+    try:
+        return int(datetime.strptime(stamp or "", "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp() * 1000)
+    except ValueError:
+        return None

@@ -16,13 +16,26 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ALLURE_HISTORY", "NO_LABEL", "History", "RunSummary", "record_release", "since_last_release"]
+__all__ = ["ALLURE_HISTORY", "NO_LABEL", "History", "HistoryError", "check_history_folder", "RunSummary", "record_release", "since_last_release"]
 
 RUNS = "runs.jsonl"
 ALLURE_HISTORY = "allure-history.jsonl"  # the renderer's own history (Allure 3 historyPath), for the trend
 NO_LABEL = "(no label)"  # the release of a run without COUPON_API_RELEASE
 KEEP_SHAPES = 20
 SHOWN_RELEASES = 10
+
+
+class HistoryError(Exception):
+    """The history folder cannot be used; the message names it and the setting."""
+
+
+def check_history_folder(folder: Path) -> None:
+    """Before a run sends anything: the folder, if it exists, is a folder whose runs.jsonl is a file."""
+    where = f"COUPON_CONTRACTS_HISTORY (or --history): {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise HistoryError(f"{where} is a file, not a folder; give a folder the CI keeps between runs")
+    if (folder / RUNS).exists() and not (folder / RUNS).is_file():
+        raise HistoryError(f"{where}: {RUNS} there is not a file; remove it, or give another folder")
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,7 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
         before = history.shapes_of(previous)
         changes = diff_runs(before, record.shapes.as_dict(), closed=closed_value_fields(contract), policy=record.drift.policy) if before else None
         since = since_last_release(previous, current, changes)
-    section = {"release": current.release, "label": settings.release or "", "time": current.time, "history": str(settings.history_folder), "since_last_release": since, "releases": history.table(current),
+    section = {"release": current.release, "label": settings.release or "", "time": current.time, "history": str(settings.history_folder.absolute()), "since_last_release": since, "releases": history.table(current),
                "unreadable_history_lines": history.unreadable}  # fmt: skip
     history.append(current, shapes_file, redactor)
     return section

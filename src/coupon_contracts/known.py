@@ -9,15 +9,11 @@ entry that matched nothing is stale, so the file does not rot.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import yaml
-from jsonschema import Draft202012Validator
 
 __all__ = ["KnownDeviation", "KnownDeviations", "KnownDeviationsError", "KnownOutcome", "known_deviations_for"]
 
@@ -99,31 +95,11 @@ class KnownDeviations:
     @classmethod
     def load(cls, path: Path | None, *, known_checks: set[str], known_kinds: set[str], operations: set[str]) -> KnownDeviations:
         """Read and check the file (none, or empty: no entry); `KnownDeviationsError` names the file and line of a defect."""
+        from .known_file import read_entries
+
         if path is None or not path.is_file():
             return cls(path)
-        text = path.read_text(encoding="utf-8")
-        try:
-            node, document = yaml.compose(text, Loader=_Loader), yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
-        except yaml.YAMLError as exc:
-            raise KnownDeviationsError(f"{path}:{min(_yaml_line(exc), max(1, len(text.splitlines())))}: invalid YAML: {_yaml_problem(exc)}") from None
-        if document is None or node is None:
-            return cls(path)
-        _refuse_twice_keys(node, path)
-        error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))), None)
-        if error is not None:
-            raise KnownDeviationsError(f"{path}:{_line_at(node, list(error.absolute_path))}: {_say(error)} (format: schemas/known-deviations.json)")
-        lines = [_line_at(node, ["deviations", i]) for i in range(len(document["deviations"]))]
-        entries = []
-        for item, line in zip(document["deviations"], lines, strict=True):
-            _check_names(item, path, line, known_checks, known_kinds, operations)
-            try:
-                expires = date.fromisoformat(item["expires"])
-            except ValueError:  # the schema's format check should have said so; never a traceback
-                raise KnownDeviationsError(f"{path}:{line}: expires {item['expires']!r} of {item['id']!r} is not a day: write YYYY-MM-DD") from None
-            entries.append(KnownDeviation(item["id"], item["reason"], item["ticket"], expires, item.get("check"), item.get("operation"),
-                                          item.get("kind"), item.get("path"), line))  # fmt: skip
-        _refuse_twice_entries(entries, path)
-        return cls(path, tuple(entries))
+        return cls(path, read_entries(path, known_checks=known_checks, known_kinds=known_kinds, operations=operations))
 
     def apply(self, failed_checks: set[str], findings: list[Any], labels: dict[str, str], today: date) -> KnownOutcome:
         """Mark what the entries match (`finding.known`), and say which entries expired or matched nothing."""
@@ -169,101 +145,3 @@ def known_deviations_for(chosen: Path | None, contract: Any) -> KnownDeviations:
 
     path = chosen or contract.openapi_path.parent / "known-deviations.yaml"
     return KnownDeviations.load(path, known_checks=set(CHECKS), known_kinds={k.value for k in DriftKind}, operations=set(contract.table))
-
-
-def _check_names(item: dict[str, Any], path: Path, line: int, checks: set[str], kinds: set[str], operations: set[str]) -> None:
-    for key, known, fix in (("check", checks, "`coupon-contracts checks` lists them"), ("kind", kinds, "docs/drift.md lists them"),
-                            ("operation", operations, "an operationId of the contract")):  # fmt: skip
-        if key in item and item[key] not in known:
-            raise KnownDeviationsError(f"{path}:{line}: {key} {item[key]!r} of {item['id']!r} does not exist ({fix})")
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps `2027-01-31` as text: the schema checks the day, with its line (PyYAML would
-    build a date itself and raise on 2027-02-30)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _yaml_line(exc: yaml.YAMLError) -> int:
-    """Where the parser found the problem (not where the enclosing block began; the end of the text can be
-    a line past its last)."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    return mark.line + 1 if mark is not None else 1
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return f"{problem} ({context} at line {mark.line + 1})" if context and mark is not None else str(problem)
-
-
-def _line_at(node: yaml.Node | None, where: list[Any]) -> int:
-    """The line of the deepest key or item of `where` (`["deviations", 0, "expires"]`) that the file has."""
-    line = 1
-    for step in where:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == step), None)
-            if pair is None:
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            node = node.value[step]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _refuse_twice_keys(node: yaml.Node, path: Path) -> None:
-    """A key written twice in one mapping: YAML would keep the last one without a word."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                raise KnownDeviationsError(f"{path}:{key.start_mark.line + 1}: {key.value!r} is written twice here (YAML keeps only the last): keep one")
-            seen.add(key.value)
-            _refuse_twice_keys(value, path)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _refuse_twice_keys(item, path)
-
-
-def _refuse_twice_entries(entries: list[KnownDeviation], path: Path) -> None:
-    """The same id twice, or two entries matching the same thing (the second would never match)."""
-    first: dict[Any, KnownDeviation] = {}
-    for entry in entries:
-        for key, what in ((("id", entry.id), f"id {entry.id!r} is used twice; give each entry its own"),
-                          (("matches", entry.check, entry.operation, entry.kind, entry.path), "")):  # fmt: skip
-            if key in first:
-                other = first[key]
-                raise KnownDeviationsError(f"{path}:{entry.line}: {what or f'{entry.id!r} matches what {other.id!r} (line {other.line}) matches: keep one'}")
-            first[key] = entry
-
-
-def _say(error: Any) -> str:
-    where = list(error.absolute_path)
-    entry = f"entry {where[1] + 1}: " if len(where) > 1 else ""
-    if not where:
-        return "the file is a mapping with `deviations:`, a list of entries (`deviations: []` when there is none)"
-    if where == ["deviations"]:
-        return "`deviations:` is a list of entries (`deviations: []` when there is none)"
-    if error.validator == "not":
-        return f"{entry}an entry matches either a failed check (check) or drift findings (operation, kind, path), not both"
-    if error.validator == "anyOf":
-        return f"{entry}say what it matches: check, or operation, kind and/or path"
-    if error.validator == "required":
-        return f"{entry}{error.message.split(' is a required')[0]} is missing (every entry has id, reason, ticket and expires)"
-    if error.validator == "format" and where[-1] == "expires":
-        return f"{entry}expires: {error.instance!r} is not a day of the calendar (YYYY-MM-DD)"
-    return f"{entry}{'.'.join(map(str, list(error.absolute_path)[2:])) or 'the entry'}: {error.message}"
-
-
-def _validator() -> Draft202012Validator:
-    from .contract import default_contract_path
-
-    schema_file = default_contract_path().parent.parent / "schemas" / "known-deviations.json"  # shipped beside the contract
-    return Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")), format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .known import KnownDeviationsError, known_deviations_for
 
 __all__ = ["add_known_deviation"]
@@ -29,19 +31,13 @@ def add_known_deviation(file: Path, reports: Path, contract: Any, *, check: str 
         entry = _finding(reports, finding, kind, contract)
     else:
         raise KnownDeviationsError("say what is known: --check ID (a failed check) or --finding PATH (a drift finding)")
-    text = file.read_text(encoding="utf-8") if file.is_file() else ""
+    text = file.read_bytes().decode("utf-8-sig") if file.is_file() else ""  # checked above: UTF-8, small
     taken = set(re.findall(r"^\s*-\s*id:\s*[\"']?([^\"'\s]+)", text, flags=re.MULTILINE))
     chosen = entry_id or next(f"KD-{n}" for n in range(1, len(taken) + 2) if f"KD-{n}" not in taken)
     written = {"id": chosen, **entry, "reason": reason, "ticket": ticket, "expires": expires}
-    block = "".join(f"{'  - ' if i == 0 else '    '}{key}: {json.dumps(value) if key != 'expires' else value}\n" for i, (key, value) in enumerate(written.items()))
-    if re.search(r"^deviations:\s*\[\]\s*$", text, flags=re.MULTILINE):
-        updated = re.sub(r"^deviations:[ \t]*\[\][ \t]*$", "deviations:\n" + block.rstrip("\n"), text, count=1, flags=re.MULTILINE)
-    elif re.search(r"^deviations:\s*$", text, flags=re.MULTILINE):
-        updated = text.rstrip("\n") + "\n" + block
-    else:
-        updated = (text + ("\n" if text and not text.endswith("\n") else "")) + "deviations:\n" + block
+    updated = _with_entry(text, written, file)
     file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(updated if updated.endswith("\n") else updated + "\n", encoding="utf-8")
+    file.write_text(updated, encoding="utf-8")
     try:
         known_deviations_for(file, contract)
     except KnownDeviationsError as exc:
@@ -49,6 +45,45 @@ def add_known_deviation(file: Path, reports: Path, contract: Any, *, check: str 
         problem = str(exc).split(": ", 1)[-1]  # its line was in the text just taken back out
         raise KnownDeviationsError(f"{file}: left unchanged, the entry would not be valid: {problem}") from None
     return written
+
+
+def _with_entry(text: str, entry: dict[str, str], file: Path) -> str:
+    """`text` with `entry` added to its `deviations:` list, the rest of the file (comments too) as it was.
+
+    The list is edited where YAML puts it: after its last item at its own indentation, in place of an
+    empty `[]` or `~`, or as a new `deviations:` at the end. A non-empty flow list (`[{...}]`) is not
+    edited: the error gives the entry to paste."""
+    node = yaml.compose(text) if text.strip() else None
+    pair = next(((k, v) for k, v in node.value if k.value == "deviations"), None) if isinstance(node, yaml.MappingNode) else None
+
+    def block(dash: int, keys: int) -> str:
+        first = " " * dash + "-" + " " * (keys - dash - 1)
+        return "".join(f"{first if i == 0 else ' ' * keys}{key}: {_scalar(key, value)}\n" for i, (key, value) in enumerate(entry.items()))
+
+    ended = text if not text or text.endswith("\n") else text + "\n"
+    if pair is None:
+        return ended + "deviations:\n" + block(2, 4)
+    key, value = pair
+    if isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
+        dash, keys = value.start_mark.column, value.value[0].start_mark.column
+        at = _line_start(ended, value.end_mark.index) if value.end_mark.index < len(text) else len(ended)
+        return ended[:at] + block(dash, keys) + ended[at:]
+    if not (isinstance(value, yaml.SequenceNode) and not value.value) and not (isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null")):
+        raise KnownDeviationsError(f"{file}:{key.start_mark.line + 1}: known add edits a block list of entries (`- id: ...`), not this one; add this item by hand: {json.dumps(entry)}")
+    start, end = (value.start_mark.index, value.end_mark.index) if isinstance(value, yaml.SequenceNode) or value.value else (key.end_mark.index,) * 2
+    line_end = ended.find("\n", end)
+    rest = ended[end:line_end].strip()  # a comment after `[]` stays on the line
+    head = ended[:start].rstrip(" \t") + (f"  {rest}" if rest else "")
+    return head + "\n" + block(key.start_mark.column + 2, key.start_mark.column + 4) + ended[line_end + 1 :]
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _scalar(key: str, value: str) -> str:
+    """A value as YAML reads it back exactly: the day bare (the schema wants YYYY-MM-DD), the rest quoted."""
+    return value if key == "expires" else json.dumps(value)
 
 
 def _failed_check(reports: Path, check: str) -> str:
@@ -59,7 +94,8 @@ def _failed_check(reports: Path, check: str) -> str:
 
 
 def _finding(reports: Path, path: str, kind: str | None, contract: Any) -> dict[str, str]:
-    findings = [f for f in _read(reports, "drift.json").get("findings", []) if f["path"] == path and (kind is None or f["kind"] == kind)]
+    body = path in ("(body)", "")  # the console's name for a finding on the whole answer (drift.json: path "")
+    findings = [f for f in _read(reports, "drift.json").get("findings", []) if f["path"] == ("" if body else path) and (kind is None or f["kind"] == kind)]
     distinct = sorted({(f["operation"], f["kind"]) for f in findings})
     if not distinct:
         raise KnownDeviationsError(f"{reports / 'drift.json'}: no finding at {path}{f' of kind {kind}' if kind else ''} in that run")
@@ -67,7 +103,7 @@ def _finding(reports: Path, path: str, kind: str | None, contract: Any) -> dict[
         raise KnownDeviationsError(f"{path}: {len(distinct)} findings there ({'; '.join(f'{o}: {k}' for o, k in distinct)}): add --kind")
     label, found_kind = distinct[0]
     operation = next((op for op, row in contract.table.items() if row.label == label), None)
-    return {**({"operation": str(operation)} if operation else {}), "kind": found_kind, "path": path}
+    return {**({"operation": str(operation)} if operation else {}), "kind": found_kind, **({} if body else {"path": path})}
 
 
 def _read(reports: Path, name: str) -> dict[str, Any]:

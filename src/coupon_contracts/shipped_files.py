@@ -7,9 +7,11 @@ out the same way (the contract's `../schemas/` references resolve in both).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-__all__ = ["conformance_suite", "contract_path", "home", "is_checkout"]
+__all__ = ["conformance_suite", "contract_path", "home", "is_checkout", "tool_schema"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parents[1]  # src/coupon_contracts -> the repository
@@ -33,3 +35,8 @@ def contract_path() -> Path:
 def conformance_suite() -> Path:
     """The folder of the conformance tests `coupon-contracts run` hands to pytest."""
     return _CHECKOUT / "tests" / "conformance" if is_checkout() else _PACKAGE / "shipped" / "conformance"
+
+
+def tool_schema(name: str) -> Any:
+    """A JSON Schema of one of the tool's own files (`known-deviations.json`, `observed-shapes.json`), shipped in schemas/."""
+    return json.loads((home() / "schemas" / name).read_text(encoding="utf-8"))

@@ -186,3 +186,26 @@ def test_info_lines_are_the_changelog(tmp_path, capsys) -> None:
     assert "tier" not in out and "0 error, 0 warning, 1 info change(s) (--changelog lists them)" in out
     assert main(["diff", "--changelog", str(old), str(new)]) == 0
     assert "INFO     GET" in capsys.readouterr().out
+
+
+def test_a_drop_of_exactly_twenty_points_is_a_warning() -> None:
+    """70% to 50% is 0.19999999999999996 in floats: the shares are compared from the counts."""
+    def shape(present: int) -> dict:
+        field = {"types": ["string"], "present": present, "objects": 20, "presence": present / 20}
+        return {"format": 2, "operations": {OP: {"200": {"responses": 20, "fields": {"entity[].x": field}}}}}
+
+    assert [(c.change, c.severity.value) for c in compare_shapes(shape(14), shape(10))] == [("presence dropped", "warning")]
+    assert compare_shapes(shape(14), shape(11)) == []
+
+
+def test_a_shapes_file_this_version_cannot_read_is_one_line(tmp_path, capsys) -> None:
+    good = shapes_of(EXAMPLE)
+    (tmp_path / "old.json").write_text(json.dumps(good))
+    newer = {**good, "format": 3}
+    edited_by_hand = copy.deepcopy(good)
+    next(iter(edited_by_hand["operations"][OP]["200"]["fields"].values()))["presence"] = "x"
+    for document, said in ((newer, "format 3, which this version does not read"), (edited_by_hand, "not an observed-shapes file at operations.")):
+        (tmp_path / "new.json").write_text(json.dumps(document))
+        assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert said in err and len(err.splitlines()) == 1, err

@@ -81,12 +81,32 @@ def test_two_releases_render_a_trend_that_shows_both(releases) -> None:
     if not (TOOLS_DIR / "node_modules" / "allure" / "package.json").is_file():
         pytest.fail(f"the renderer is not installed in {TOOLS_DIR}: `make test` installs it (make renderer)")
     base = releases[0]
-    for name in ("a", "b", "b"):  # the CI renders after each run; a render again replaces its release's point
+    for name in ("a", "b", "c"):  # the CI renders after each run
         assert main(["report", "--reports", str(base / name)]) == 0
+    with (base / "history" / "allure-history.jsonl").open("a") as torn:
+        torn.write('{"uuid": "x", "name": "coupon-contracts, rel')  # a job killed mid-write: the next render goes on
+    assert main(["report", "--reports", str(base / "b")]) == 0  # again, after c: its point is replaced, in its run's place
     html = (base / "b" / "allure-report" / "index.html").read_text(encoding="utf-8")
     trend = json.loads(base64.b64decode(re.search(r'd\("widgets/history-trend\.json","([^"]+)"\)', html).group(1)))
     assert [point["reportName"] for point in trend] == ["coupon-contracts, release 2026.12.0", "coupon-contracts, release 2026.11.0"]
+    kept = [json.loads(line)["name"] for line in (base / "history" / "allure-history.jsonl").read_text().splitlines()]
+    assert kept == [f"coupon-contracts, release {r}" for r in ("2026.11.0", "2026.12.0", "2027.01.0")]
     cases = [json.loads(base64.b64decode(data)) for data in re.findall(r'd\("data/test-cases/[^"]+\.json","([^"]+)"\)', html)]
     (summary,) = [case for case in cases if case["name"] == "Schema drift summary"]
     table = summary["descriptionHtml"]  # the drift counts of each release, in the page
     assert table.index("<td>2026.12.0</td><td>") < table.index("<td>2026.11.0</td><td>") and "<th>drift error</th>" in table
+
+
+def test_a_history_that_is_a_file_stops_the_run_before_it_sends_anything(tmp_path, capsys, monkeypatch) -> None:
+    (tmp_path / "history").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("COUPON_CONTRACTS_HISTORY", str(tmp_path / "history"))
+    assert main(["run", "--reports", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "COUPON_CONTRACTS_HISTORY (or --history):" in err and "is a file, not a folder" in err and len(err.splitlines()) == 1
+
+
+def test_the_sign_off_names_the_history_folder_wherever_report_is_run_from(releases) -> None:
+    from pathlib import Path
+
+    recorded = Path(releases[1][0].report("signoff.json")["releases"]["history"])
+    assert recorded.is_absolute() and recorded == (releases[0] / "history").absolute()

@@ -100,7 +100,7 @@ def test_a_kind_lowered_below_error_does_not_fail_the_schema_check_it_is_all_of(
     ("text", "message"),
     [
         ("deviations:\n  - id: KD-1\n    check: [nope\n", r"known-deviations\.yaml:3: invalid YAML"),
-        ("deviations:\n" + _entry("KD-1", LATER, check="filters.nope"), r"known-deviations\.yaml:2: check 'filters\.nope' of 'KD-1' does not exist"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.nope"), r"known-deviations\.yaml:3: check 'filters\.nope' of 'KD-1' does not exist"),
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit", kind="type changed"), r"known-deviations\.yaml:2: entry 1: an entry matches either a failed check"),
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit") + _entry("KD-1", LATER, check="filters.v2-paging"), r"known-deviations\.yaml:7: id 'KD-1' is used twice"),
         ("deviations:\n" + _entry("KD-1", "31/01/2027", check="filters.v11-limit"), r"known-deviations\.yaml:6: entry 1: expires: '31/01/2027' is not a day"),
@@ -170,3 +170,92 @@ def test_a_kind_raised_to_error_makes_no_go(tmp_path) -> None:
     assert (raised.code, signoff["verdict"], signoff["failed_checks"]) == (1, "NO-GO", [])
     assert signoff["reasons"] == ["GET /v2/customers/coupons: 1 drift finding(s) of severity error"]
     assert run_cli("run", reports=tmp_path / "as-is", env=env).code == 5  # info by default: only this part ran, so INCOMPLETE
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"deviations: &a\n  - *a\n", r"k\.yaml: nested too deep to check \(an alias that refers to itself\)"),
+        (b"deviations: " + b"[" * 100_000 + b"\n", r"k\.yaml: nested too deep to read"),
+        (b"deviations:\n  - id: KD-1\n    reason: caf\xe9\n", r"k\.yaml:3: not UTF-8 \(byte 0xe9\); save the file as UTF-8"),
+        ("deviations: []\n".encode("utf-16"), r"k\.yaml: written in UTF-16"),
+        (b"# x\n" * 300_000, r"k\.yaml: 1\.1 MiB; a known-deviations file is a short list"),
+        (b"deviations: []\nother: 1\n", r"k\.yaml:2: 'other': not a key of the file"),
+        (_entry("KD-1", LATER, check="filters.v11-limit").replace("the vendor knows", '"two\\nlines"').join(["deviations:\n", ""]).encode(), r"k\.yaml:4: entry 1: reason: one line"),
+    ],
+    ids=["alias-loop", "deep", "latin-1", "utf-16", "too-big", "extra-key", "two-line-reason"],
+)
+def test_no_file_ends_in_a_traceback(tmp_path, contract, data, message) -> None:
+    import re
+
+    from coupon_contracts.known import KnownDeviationsError, known_deviations_for
+
+    (tmp_path / "k.yaml").write_bytes(data)
+    with pytest.raises(KnownDeviationsError) as error:
+        known_deviations_for(tmp_path / "k.yaml", contract)
+    assert re.search(message, str(error.value)) and "\n" not in str(error.value), error.value
+
+
+def test_a_bom_is_read_past(tmp_path, contract) -> None:
+    from coupon_contracts.known import known_deviations_for
+
+    (tmp_path / "k.yaml").write_bytes(b"\xef\xbb\xbf" + ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit")).encode())
+    assert [e.id for e in known_deviations_for(tmp_path / "k.yaml", contract).entries] == ["KD-1"]
+
+
+BLOCK = "  - id: A\n    check: filters.v2-paging\n    reason: r\n    ticket: T\n    expires: 2099-01-01\n"
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["deviations: []  # none yet\n", "deviations: [ ]\n", "deviations:\n", "deviations: ~\n", "# nothing yet\n", "",
+     "deviations:\n" + BLOCK.replace("\n  ", "\n").removeprefix("  "), "deviations:\n" + "".join("  " + line + "\n" for line in BLOCK.splitlines()) + "# the end\n",
+     "# head\ndeviations:\n" + BLOCK + "\n# tail\n", "\ufeffdeviations: []\n"],
+    ids=["empty-flow-comment", "empty-flow-space", "null", "tilde", "comment-only", "no-file", "indent-0", "indent-4", "comments-around", "bom"],
+)  # fmt: skip
+def test_known_add_edits_every_layout_a_run_reads(tmp_path, contract, layout) -> None:
+    import yaml
+
+    from coupon_contracts.known_add import add_known_deviation
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "signoff.json").write_text(json.dumps({"failed_checks": ["filters.v11-limit"]}), encoding="utf-8")
+    file = tmp_path / "k.yaml"
+    if layout:
+        file.write_text(layout, encoding="utf-8")
+    add_known_deviation(file, tmp_path / "r", contract, check="filters.v11-limit", finding=None, kind=None, ticket="V-1", expires=LATER, reason="r")
+    text = file.read_text(encoding="utf-8")
+    document = yaml.safe_load(text.lstrip("\ufeff"))
+    kept = [e["id"] for e in document["deviations"]]
+    assert kept == (["A", "KD-1"] if "id: A" in layout else ["KD-1"]), text
+    assert all(line in text for line in layout.splitlines() if line.startswith("#") or line.startswith("other")), text
+    assert [e.id for e in known_deviations_for_(file, contract)] == kept
+
+
+def known_deviations_for_(file, contract):
+    from coupon_contracts.known import known_deviations_for
+
+    return known_deviations_for(file, contract).entries
+
+
+def test_known_add_gives_the_item_to_paste_into_a_flow_list(tmp_path, contract) -> None:
+    from coupon_contracts.known import KnownDeviationsError
+    from coupon_contracts.known_add import add_known_deviation
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "signoff.json").write_text(json.dumps({"failed_checks": ["filters.v11-limit"]}), encoding="utf-8")
+    file = tmp_path / "k.yaml"
+    file.write_text('deviations: [{id: A, check: filters.v2-paging, reason: r, ticket: T, expires: "2099-01-01"}]\n', encoding="utf-8")
+    with pytest.raises(KnownDeviationsError, match=r'k\.yaml:1: known add edits a block list .* by hand: \{"id": "KD-1", "check": "filters\.v11-limit"'):
+        add_known_deviation(file, tmp_path / "r", contract, check="filters.v11-limit", finding=None, kind=None, ticket="V-1", expires=LATER, reason="r")
+
+
+def test_known_add_records_a_finding_on_the_whole_body(tmp_path, contract) -> None:
+    """The console names it "at (body)"; drift.json's path is empty: the entry matches by operation and kind."""
+    from coupon_contracts.known_add import add_known_deviation
+
+    (tmp_path / "r").mkdir()
+    finding = {"operation": "GET /v2/customers/{customerId}/coupons", "path": "", "kind": "undocumented status code"}
+    (tmp_path / "r" / "drift.json").write_text(json.dumps({"findings": [finding]}), encoding="utf-8")
+    entry = add_known_deviation(tmp_path / "k.yaml", tmp_path / "r", contract, check=None, finding="(body)", kind=None, ticket="V-1", expires=LATER, reason="r")
+    assert (entry["operation"], entry["kind"], "path" in entry) == ("getCustomerCouponsByIdV2", "undocumented status code", False)

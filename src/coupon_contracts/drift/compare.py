@@ -64,6 +64,8 @@ class ShapeChange:
 def load_shapes(location: Path) -> dict[str, Any]:
     """observed-shapes.json from a run folder, or the file itself."""
     path = location / "observed-shapes.json" if location.is_dir() else location
+    if not location.exists():
+        raise ShapesError(f"{location}: no such file or folder; give a run's reports folder or its observed-shapes.json")
     if not path.is_file():
         raise ShapesError(f"{path}: no observed-shapes.json here; pass a run's reports folder or the file")
     try:
@@ -72,7 +74,21 @@ def load_shapes(location: Path) -> dict[str, Any]:
         raise ShapesError(f"{path}: not JSON ({exc})") from None
     if not isinstance(document, dict) or not isinstance(document.get("operations"), dict):
         raise ShapesError(f"{path}: not an observed-shapes file (no 'operations')")
+    if document.get("format", 1) not in (1, 2):
+        raise ShapesError(f"{path}: observed shapes of format {document.get('format')!r}, which this version does not read (1 or 2): a newer coupon-contracts wrote it?")
+    error = next(iter(sorted(_shapes_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])), None)
+    if error is not None:
+        where = ".".join(map(str, error.absolute_path)) or "(the file)"
+        raise ShapesError(f"{path}: not an observed-shapes file at {where}: {error.message[:200]} (format: schemas/observed-shapes.json)")
     return document
+
+
+def _shapes_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    from ..shipped_files import tool_schema
+
+    return Draft202012Validator(tool_schema("observed-shapes.json"))
 
 
 @dataclass(frozen=True)
@@ -168,11 +184,18 @@ def _compare_presence(path: str, was: dict[str, Any], now: dict[str, Any], add: 
     list (`a[]`) are counted per parent, not as a share, and are not compared."""
     if path.endswith("[]") or min(_objects(was), _objects(now)) < MIN_OBJECTS:
         return
-    before, after = was.get("presence", 0), now.get("presence", 0)
+    before, after = _share(was), _share(now)
     if before >= 1 > after:
         add(path, ChangeKind.BECAME_OPTIONAL, f"in all {_objects(was)} objects", f"in {now.get('present', 0)} of {_objects(now)} ({after:.0%})")
-    elif before - after >= PRESENCE_DROP:
+    elif round(before - after, 9) >= PRESENCE_DROP:  # 0.7 - 0.5 is 0.19999999999999996 in floats
         add(path, ChangeKind.PRESENCE_DROPPED, f"{before:.0%} of {_objects(was)} objects", f"{after:.0%} of {_objects(now)}")
+
+
+def _share(field: dict[str, Any]) -> float:
+    """The share of objects carrying the field, from the counts where they are kept (`presence` is rounded:
+    29,999 of 30,000 reads 1.0)."""
+    objects = field.get("objects")
+    return field.get("present", 0) / objects if isinstance(objects, int) and objects > 0 and "present" in field else float(field.get("presence", 0))
 
 
 def _objects(field: dict[str, Any]) -> int:

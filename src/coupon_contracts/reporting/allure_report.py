@@ -26,6 +26,7 @@ from typing import Any, Mapping
 
 from ..history import ALLURE_HISTORY
 from ..shipped_files import home, is_checkout
+from . import trend_history
 
 __all__ = [
     "ALLURE_VERSION",
@@ -172,37 +173,22 @@ def _renderer(tools_dir: Path) -> tuple[str, Path]:
 
 
 def _last_line(*texts: str) -> str:
+    """The line that says what went wrong: Node ends a crash with its own version, after the error and its stack."""
     for text in texts:
         lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
+        said = [line for line in lines if "error" in line.lower() and not line.startswith("at ")]
+        if said or lines:
+            return (said or lines)[-1]
     return "no output"
 
 
-def _drop_point(trend: Path, name: str) -> None:
-    """Take the points named `name` out of the renderer's history (the renderer appends this render's)."""
-    if not trend.is_file():
-        return
-    kept = []
-    for line in trend.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            same = json.loads(line).get("name") == name
-        except (ValueError, AttributeError):
-            same = False  # not ours to judge: the renderer's own line, left as it is
-        if not same and line.strip():
-            kept.append(line + "\n")
-    staging = trend.with_name(trend.name + ".part")
-    staging.write_text("".join(kept), encoding="utf-8")
-    os.replace(staging, trend)
-
-
-def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None, history: Path | None = None, point: str = "") -> Path:
+def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None, history: Path | None = None, point: str = "",
+           run_ms: int | None = None) -> Path:  # fmt: skip
     """Render `report_dir/index.html`: one self-contained page, analytics off. Returns its path.
 
     Only index.html is written to report_dir (the renderer's side files stay in a temporary folder);
-    it replaces the previous one atomically. With `history`, the trend has one point per `point`: a
-    point rendered before under the same name (the same release, or the same run rendered twice) is
-    replaced, not doubled.
+    it replaces the previous one atomically. With `history` (a folder), the trend has one point per
+    `point`, ordered by the runs' times (`run_ms`: this run's, in ms): see trend_history.
     """
     results_dir, report_dir = Path(results_dir).resolve(), Path(report_dir)
     node, cli = _renderer(Path(tools_dir) if tools_dir is not None else TOOLS_DIR)
@@ -211,10 +197,12 @@ def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None
         work_dir = Path(work)
         output = work_dir / "allure-report"
         config = work_dir / "allurerc.json"
-        settings = allure_config(output, history=history, point=point)
+        settings = allure_config(output, history=work_dir if history is not None else None, point=point)
         config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        given = work_dir / ".given-history.jsonl"
         if history is not None:
-            _drop_point(history / ALLURE_HISTORY, settings["name"])
+            trend_history.for_render(history / ALLURE_HISTORY, work_dir / ALLURE_HISTORY, name=settings["name"], run_ms=run_ms)
+            shutil.copyfile(work_dir / ALLURE_HISTORY, given)
         command = [node, str(cli), "generate", "--config", str(config), "--cwd", str(work_dir), "--output", str(output), str(results_dir)]
         try:
             done = subprocess.run(command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RENDER_TIMEOUT)
@@ -228,4 +216,6 @@ def render(results_dir: Path, report_dir: Path, *, tools_dir: Path | None = None
         staging = report_dir / ".index.html.part"
         shutil.copyfile(page, staging)
         os.replace(staging, target)
+        if history is not None:
+            trend_history.settle(history / ALLURE_HISTORY, work_dir / ALLURE_HISTORY, name=settings["name"], run_ms=run_ms, given=given)
     return target

@@ -43,10 +43,13 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
         verdict = f"shard {shard[0]}/{shard[1]} done, nothing broke in its share: `coupon-contracts merge` the shards' reports for the verdict"
     print(f"coupon-contracts: {verdict} (exit {result}){why}{checks}{counts}{flaky}{budget}; reports in {reports}/")
     known = state.known
-    if known.matched or known.expired or known.stale:
-        parts = [f"{len(known.matched)} matched ({', '.join(f'{i} {known.entries[i].ticket}' for i in known.matched)})"] if known.matched else []
-        parts += [f"EXPIRED: {', '.join(f'{e.id} ({e.ticket}, {e.expires.isoformat()})' for e in known.expired)}"] if known.expired else []
-        parts += [f"{len(known.stale)} stale, matched nothing: {', '.join(e.id for e in known.stale)}"] if known.stale else []
+    if known.matched or known.expired or known.stale or known.unexercised:
+        matched = [f"{i} {known.entries[i].ticket}" for i in known.matched]
+        parts = [f"{len(matched)} matched ({', '.join(matched[:10])}{f' and {len(matched) - 10} more' if len(matched) > 10 else ''})"] if matched else []
+        expired = [f"{e.id} ({e.ticket}, {e.expires.isoformat()})" for e in known.expired]
+        parts += [f"EXPIRED: {', '.join(expired[:10])}{f' and {len(expired) - 10} more' if len(expired) > 10 else ''}"] if expired else []
+        parts += [f"{len(known.stale)} stale, matched nothing: {_ids(known.stale)}"] if known.stale else []
+        parts += [f"{len(known.unexercised)} not exercised (check or operation not run): {_ids(known.unexercised)}"] if known.unexercised else []
         print(f"coupon-contracts: known deviations: {'; '.join(parts)}")
     for finding in drift.breaking[:3]:  # the cause, named on the console: the first errors
         where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
@@ -66,3 +69,7 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
               f"(--workers {state.settings.workers}), {traffic['mean_latency_ms']} ms each")  # fmt: skip
 
 
+def _ids(entries: Any) -> str:
+    """The first ids of a list of entries: a file of thousands must not make a line of thousands."""
+    ids = [e.id for e in entries]
+    return ", ".join(ids[:10]) + (f" and {len(ids) - 10} more (signoff.md lists them)" if len(ids) > 10 else "")

@@ -57,7 +57,9 @@ def _apply_known_deviations(record: RunRecord, pytest_code: int, failed_tests: i
     if record.known_deviations is None or record.contract is None:
         return pytest_code
     labels: dict[str, str] = {str(row.operation_id): row.label for row in record.contract.table.values()}
-    record.known = record.known_deviations.apply(record.failed_checks, list(record.drift.findings.values()), labels, datetime.now(timezone.utc).date())
+    exercised = {labels[op] for op, _ in record.requests if op in labels}
+    record.known = record.known_deviations.apply(record.failed_checks, list(record.drift.findings.values()), labels, datetime.now(timezone.utc).date(),
+                                                 ran=record.ran, exercised=exercised)  # fmt: skip
     all_in_catalog = failed_tests is None or failed_tests == record.outcomes["failed"]
     if pytest_code == EXIT_VIOLATIONS and record.failed_checks and not record.unexcused_failures and all_in_catalog:
         pytest_code = EXIT_OK  # every failure was a known deviation: the verdict decides GO or INCOMPLETE

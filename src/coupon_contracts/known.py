@@ -67,6 +67,7 @@ class KnownOutcome:
     matched: dict[str, int] = field(default_factory=dict)  # id -> failed checks and findings it matched
     expired: list[KnownDeviation] = field(default_factory=list)
     stale: list[KnownDeviation] = field(default_factory=list)
+    unexercised: list[KnownDeviation] = field(default_factory=list)  # matched nothing, but its check or operation did not run
     by_check: dict[str, KnownDeviation] = field(default_factory=dict)  # each excused failed check and its entry
     entries: dict[str, KnownDeviation] = field(default_factory=dict)
 
@@ -82,6 +83,7 @@ class KnownOutcome:
             "matched": [{**self.entries[i].as_dict(), "count": n} for i, n in self.matched.items()],
             "expired": [d.as_dict() for d in self.expired],
             "stale": [d.as_dict() for d in self.stale],
+            "not_exercised": [d.as_dict() for d in self.unexercised],
         }
 
 
@@ -101,24 +103,38 @@ class KnownDeviations:
             return cls(path)
         return cls(path, read_entries(path, known_checks=known_checks, known_kinds=known_kinds, operations=operations))
 
-    def apply(self, failed_checks: set[str], findings: list[Any], labels: dict[str, str], today: date) -> KnownOutcome:
-        """Mark what the entries match (`finding.known`), and say which entries expired or matched nothing."""
+    def apply(self, failed_checks: set[str], findings: list[Any], labels: dict[str, str], today: date, *,
+              ran: set[str] | None = None, exercised: set[str] | None = None) -> KnownOutcome:  # fmt: skip
+        """Mark what the entries match (`finding.known`: the first entry that matches), and say which
+        entries expired, matched nothing (stale), or could not match: their check did not run (`ran`) or
+        their operation was not exercised (`exercised`: operation labels). None: everything ran."""
         outcome = KnownOutcome(entries={e.id: e for e in self.entries})
         live = [e for e in self.entries if not e.is_expired(today)]
         outcome.expired = [e for e in self.entries if e.is_expired(today)]
         for entry in live:
             checks = {c for c in failed_checks if entry.matches_check(c)}
-            outcome.by_check |= dict.fromkeys(checks, entry)
+            outcome.by_check |= {c: outcome.by_check.get(c, entry) for c in checks}
             count = len(checks)
             for finding in findings:
-                if finding.known is None and entry.matches_finding(finding, labels):
-                    finding.known = entry
+                if entry.matches_finding(finding, labels):  # an entry that overlaps an earlier one matched too: not stale
+                    finding.known = finding.known or entry
                     count += 1
             if count:
                 outcome.matched[entry.id] = count
         outcome.by_check |= _schema_checks_explained(failed_checks, findings, labels)
-        outcome.stale = [e for e in live if e.id not in outcome.matched]
+        unmatched = [e for e in live if e.id not in outcome.matched]
+        outcome.unexercised = [e for e in unmatched if not _could_match(e, labels, ran, exercised)]
+        outcome.stale = [e for e in unmatched if e not in outcome.unexercised]
         return outcome
+
+
+def _could_match(entry: KnownDeviation, labels: dict[str, str], ran: set[str] | None, exercised: set[str] | None) -> bool:
+    """Whether this run could have met what the entry matches: its check ran, or its operation (any, if none) answered."""
+    if entry.check is not None:
+        return ran is None or entry.check in ran
+    if exercised is None:
+        return True
+    return labels.get(entry.operation or "") in exercised if entry.operation else bool(exercised)
 
 
 def _schema_checks_explained(failed_checks: set[str], findings: list[Any], labels: dict[str, str]) -> dict[str, KnownDeviation]:

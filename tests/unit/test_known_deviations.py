@@ -259,3 +259,19 @@ def test_known_add_records_a_finding_on_the_whole_body(tmp_path, contract) -> No
     (tmp_path / "r" / "drift.json").write_text(json.dumps({"findings": [finding]}), encoding="utf-8")
     entry = add_known_deviation(tmp_path / "k.yaml", tmp_path / "r", contract, check=None, finding="(body)", kind=None, ticket="V-1", expires=LATER, reason="r")
     assert (entry["operation"], entry["kind"], "path" in entry) == ("getCustomerCouponsByIdV2", "undocumented status code", False)
+
+
+def test_an_entry_whose_check_or_operation_did_not_run_is_not_called_stale(tmp_path, contract) -> None:
+    """Stale means "the run could have met it and did not": a reader deletes stale entries."""
+    from coupon_contracts.drift import DriftFinding, DriftKind
+    from coupon_contracts.known import known_deviations_for
+
+    entries = [_entry("KD-1", LATER, check="filters.v11-limit"), _entry("KD-2", LATER, operation="getCustomerCouponsV11", kind="type changed"),
+               _entry("KD-3", LATER, check="filters.v2-paging"), _entry("KD-4", LATER, kind="type changed", path="data[].seriesId"),
+               _entry("KD-5", LATER, kind="type changed", path="data[].*")]  # fmt: skip
+    known = known_deviations_for(Path(_file(tmp_path, *entries)), contract)
+    labels = {str(op): row.label for op, row in contract.table.items()}
+    finding = DriftFinding(labels["getCouponsV2"], 200, "data[].seriesId", DriftKind.TYPE_CHANGED, "integer", "string")
+    outcome = known.apply(set(), [finding], labels, date.today(), ran={"filters.v2-paging", "schema.getCouponsV2"}, exercised={labels["getCouponsV2"]})
+    assert [e.id for e in outcome.unexercised] == ["KD-1", "KD-2"] and [e.id for e in outcome.stale] == ["KD-3"]
+    assert outcome.matched == {"KD-4": 1, "KD-5": 1} and finding.known.id == "KD-4"  # the overlapping entry matched too

@@ -127,7 +127,7 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
 
 def _known_section(known: dict[str, Any]) -> list[str]:
     """The known deviations: matched (with tickets), expired (NO-GO), stale (matched nothing)."""
-    if not (known["matched"] or known["expired"] or known["stale"]):
+    if not (known["matched"] or known["expired"] or known["stale"] or known.get("not_exercised")):
         return []
     def say(d: dict[str, Any]) -> str:
         return f"`{d['id']}` ({d['ticket']}, until {d['expires']}): {d['reason']}"
@@ -136,6 +136,7 @@ def _known_section(known: dict[str, Any]) -> list[str]:
     lines += [f"- known, matched {d['count']}x: {say(d)}" for d in known["matched"]]
     lines += [f"- **expired** (makes NO-GO): {say(d)}" for d in known["expired"]]
     lines += [f"- stale (matched nothing in this run): {say(d)}" for d in known["stale"]]
+    lines += [f"- not exercised (its check or operation did not run here: neither matched nor stale): {say(d)}" for d in known.get("not_exercised", [])]
     return lines
 
 

@@ -31,7 +31,8 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
     tests = state.outcomes
     skipped = f", {tests['skipped']} skipped" if tests["skipped"] else ""
     excused = len(state.failed_checks & state.known.known_checks)
-    known = f" ({excused} known)" if excused else ""
+    known_tests = sum(state.failed_tests[c] for c in state.failed_checks & state.known.known_checks)
+    known = f" ({known_tests} known)" if excused else ""  # tests, as the count it qualifies
     checks = f"; tests: {tests['passed']} passed, {tests['failed']} failed{known}, {tests['not_checked']} not checked{skipped}" if tests else ""
     verdict = "NO-GO: the request budget ran out before every check ran" if state.skipped_for_budget and result == EXIT_VIOLATIONS and not state.failed_checks else VERDICTS.get(result, "internal error")
     if result in (EXIT_OK, EXIT_INCOMPLETE) and (excused or any(f.known for f in drift.findings.values() if f.is_error)):
@@ -51,10 +52,12 @@ def print_verdict(result: int, state: Any, reports: Path) -> None:
         parts += [f"{len(known.stale)} stale, matched nothing: {_ids(known.stale)}"] if known.stale else []
         parts += [f"{len(known.unexercised)} not exercised (check or operation not run): {_ids(known.unexercised)}"] if known.unexercised else []
         print(f"coupon-contracts: known deviations: {'; '.join(parts)}")
-    for finding in drift.breaking[:3]:  # the cause, named on the console: the first errors
-        where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
-        observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed
-        print(f"coupon-contracts: error ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
+    warnings = [f for f in drift.sorted() if f.severity is not None and f.severity.value == "warning"]
+    for level, shown in (("error", drift.breaking[:3]), ("warning", warnings[:3])):  # the cause, named on the console: the first errors, then warnings
+        for finding in shown:
+            where = f"{finding.operation} {finding.status} at {finding.path or '(body)'}"
+            observed = state.redactor.text(finding.observed) if state.redactor is not None else finding.observed
+            print(f"coupon-contracts: {level} ({finding.count}x): {where}: {finding.kind.value}: {observed[:200]}")
     by_reason: dict[tuple[str, str], list[str]] = {}
     for unchecked in state.unchecked if state.exit_reason is None else ():  # one root cause often leaves many checks unchecked: say it once
         by_reason.setdefault((unchecked.outcome.replace("_", " "), unchecked.reason), []).append(unchecked.check)

@@ -113,6 +113,7 @@ class RunRecord:
     outcomes: Counter[str] = field(default_factory=Counter)  # "passed", "failed", "not_checked", "skipped": tests, not operations
     unchecked: list[Unchecked] = field(default_factory=list)
     failed_checks: set[str] = field(default_factory=set)
+    failed_tests: Counter[str] = field(default_factory=Counter)  # check id -> its tests that failed
     ran: set[str] = field(default_factory=set)  # check ids with an outcome in this run
     silences: dict[str, dict[str, str]] = field(default_factory=dict)  # what the target does where the docs are silent
     verdict: Any = None  # the Verdict, once the run is finished
@@ -212,6 +213,7 @@ class RunRecord:
         self.ran.add(check.id)
         if outcome == "failed":
             self.failed_checks.add(check.id)
+            self.failed_tests[check.id] += 1
         for operation in check.operations:
             tally = self.tallies.setdefault((operation, check.family.value), Tally())
             setattr(tally, outcome, getattr(tally, outcome) + 1)

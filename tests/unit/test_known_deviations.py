@@ -7,11 +7,13 @@ to error makes NO-GO."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from coupon_contracts.checks import CHECKS
 from coupon_contracts.cli import main
 
 from .suite_runs import run_cli
@@ -46,6 +48,10 @@ def test_a_known_deviation_that_matches_is_known_with_its_ticket_and_not_no_go(t
     assert [(m["id"], m["ticket"], m["count"]) for m in signoff["known_deviations"]["matched"]] == [("KD-1", "VEND-1", 1), ("KD-2", "VEND-2", 1)]
     assert "known deviations: 2 matched (KD-1 VEND-1, KD-2 VEND-2)" in done.output and "known deviations aside" in done.output
     assert "## Known deviations" in (tmp_path / "reports" / "signoff.md").read_text()
+    assert signoff["reasons"] == [f"all {len(CHECKS)} checks ran on real data; 2 failed check(s) "
+                                  "(filters.v11-default-limit, filters.v11-limit) are known deviations (see Known deviations), the rest held"]
+    tests = re.search(r"tests: \d+ passed, (\d+) failed \((\d+) known\)", done.output)
+    assert tests and tests.group(1) == tests.group(2), done.output[-2000:]  # failed tests, all of them known (tests, not checks)
 
 
 def test_the_same_entry_past_its_day_is_no_go_naming_it(tmp_path) -> None:
@@ -91,6 +97,7 @@ def test_a_kind_lowered_below_error_does_not_fail_the_schema_check_it_is_all_of(
     signoff = lowered.report("signoff.json")
     assert (lowered.code, signoff["verdict"], signoff["failed_checks"]) == (5, "INCOMPLETE", []), lowered.output[-3000:]
     assert [(f["path"], f["severity"]) for f in lowered.report("drift.json")["findings"]] == [("data[].seriesId", "warning")]
+    assert "x): GET /v2/coupon 200 at data[].seriesId: type changed" in lowered.output.split("coupon-contracts: warning (")[1]
     assert "severities changed by COUPON_CONTRACTS_SEVERITY: type changed=warning" in (tmp_path / "lowered" / "signoff.md").read_text()
     as_is = run_cli("run", reports=tmp_path / "as-is", env=env)
     assert (as_is.code, as_is.report("signoff.json")["failed_checks"]) == (1, ["schema.getCouponsV2"])

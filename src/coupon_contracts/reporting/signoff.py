@@ -78,7 +78,7 @@ def build_signoff(record: RunRecord, contract: Contract, *, exit_code: int, outa
     return {
         "format": 2,
         "verdict": verdict.value,
-        "reasons": reasons or [f"all {len(CHECKS)} checks ran on real data and held; no breaking drift was found"],
+        "reasons": reasons or [_all_held(record)],
         "failed_checks": sorted(record.failed_checks),
         "excused_checks": sorted(record.failed_checks & record.known.known_checks),  # failed, and a known deviation
         "known_deviations": record.known.as_dict(str(record.known_deviations.source) if record.known_deviations and record.known_deviations.source else ""),
@@ -138,6 +138,17 @@ def _known_section(known: dict[str, Any]) -> list[str]:
     lines += [f"- stale (matched nothing in this run): {say(d)}" for d in known["stale"]]
     lines += [f"- not exercised (its check or operation did not run here: neither matched nor stale): {say(d)}" for d in known.get("not_exercised", [])]
     return lines
+
+
+def _all_held(record: RunRecord) -> str:
+    """The reason of a GO: every check held, or failed only as a known deviation (said, never hidden)."""
+    excused = sorted(record.failed_checks & record.known.known_checks)
+    known_errors = sum(1 for f in record.drift.findings.values() if f.is_error and f.known is not None)
+    if not excused and not known_errors:
+        return f"all {len(CHECKS)} checks ran on real data and held; no breaking drift was found"
+    aside = [f"{len(excused)} failed check(s) ({', '.join(excused[:5])}{' ...' if len(excused) > 5 else ''})"] if excused else []
+    aside += [f"{known_errors} error finding(s)"] if known_errors else []
+    return f"all {len(CHECKS)} checks ran on real data; {' and '.join(aside)} are known deviations (see Known deviations), the rest held"
 
 
 def _data_health(record: RunRecord) -> dict[str, Any]:

@@ -51,13 +51,14 @@ class RunSummary:
     findings: list[str]  # `<operation> <status> <path>: <kind>`, errors and warnings
     failed_checks: list[str]  # failed and not excused by a known deviation
     shapes: str = ""  # the file in the folder holding its observed shapes
+    profile: str = ""  # how much it checked ("" in lines written before it was kept)
 
     @classmethod
-    def of(cls, record: Any, *, release: str, time: str, verdict: str) -> RunSummary:
+    def of(cls, record: Any, *, release: str, time: str, verdict: str, profile: str = "") -> RunSummary:
         """The summary of a finished run's record."""
         findings = sorted(f"{f.operation} {f.status} {f.path or '(body)'}: {f.kind.value}" for f in record.drift.findings.values() if f.severity is not None and f.severity.value != "info")
         tests = {k: int(record.outcomes[k]) for k in ("passed", "failed", "not_checked", "skipped")}
-        return cls(release, time, verdict, record.target_label, tests, record.drift.counts(), findings, sorted(record.unexcused_failures))
+        return cls(release, time, verdict, record.target_label, tests, record.drift.counts(), findings, sorted(record.unexcused_failures), profile=profile)
 
 
 @dataclass
@@ -123,16 +124,31 @@ def _last_byte(path: Path) -> bytes:
 
 
 def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) -> dict[str, Any]:
-    """New, fixed and unchanged findings and failed checks against the previous run, and its shape changes."""
+    """New, fixed and unchanged findings and failed checks against the previous run, and its shape changes.
+
+    A shape change where the previous run had a finding and this one has none is the vendor going back
+    to the contract (a string seriesId an integer again): listed apart, not as an error."""
     def compare(old: list[str], new: list[str]) -> dict[str, list[str]]:
         return {"new": sorted(set(new) - set(old)), "fixed": sorted(set(old) - set(new)), "unchanged": sorted(set(old) & set(new))}
 
+    mended = {_where(key) for key in previous.findings} - {_where(key) for key in current.findings}
+    shown = [c for c in changes.changes if c.severity.value != "info"] if changes is not None else []
     return {
-        "previous": {"release": previous.release, "time": previous.time, "verdict": previous.verdict},
+        "previous": {"release": previous.release, "time": previous.time, "verdict": previous.verdict, "profile": previous.profile},
+        "profile": current.profile,
         "findings": compare(previous.findings, current.findings),
         "failed_checks": compare(previous.failed_checks, current.failed_checks),
-        "shape_changes": changes.lines() if changes is not None else None,  # errors and warnings; None: its shapes are no longer kept
+        # errors and warnings, as `diff` prints them; None: the previous run's shapes are no longer kept
+        "shape_changes": [c.line() for c in shown if (c.operation, c.status, c.path) not in mended] if changes is not None else None,
+        "back_to_the_contract": [c.line() for c in shown if (c.operation, c.status, c.path) in mended],
+        "not_compared": list(changes.unseen) if changes is not None else [],
     }
+
+
+def _where(finding_key: str) -> tuple[str, str, str]:
+    """`GET /v2/coupon 200 data[].seriesId: type changed` -> (operation, status, path)."""
+    operation, status, path = finding_key.rsplit(": ", 1)[0].rsplit(" ", 2)
+    return operation, status, "" if path == "(body)" else path
 
 
 def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path, redactor: Any) -> dict[str, Any]:
@@ -143,7 +159,7 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
 
     history = History.read(settings.history_folder)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    current = RunSummary.of(record, release=settings.release or NO_LABEL, time=now, verdict=record.verdict.value)
+    current = RunSummary.of(record, release=settings.release or NO_LABEL, time=now, verdict=record.verdict.value, profile=settings.profile.name)
     previous = history.previous(current.release)
     since = None
     if previous is not None:

@@ -103,6 +103,8 @@ def parse_overrides(text: str) -> dict[str, Severity]:
         if not sep or kind not in DEFAULT_SEVERITY:
             known = "; ".join(DEFAULT_SEVERITY)
             raise ValueError(f"{item!r} is not KIND=LEVEL with a known kind (kinds: {known})")
+        if kind in overrides:
+            raise ValueError(f"{kind!r} is given twice; keep one level for it")
         try:
             overrides[kind] = Severity(level)
         except ValueError:

@@ -172,9 +172,11 @@ def test_a_run_raises_or_lowers_a_kind(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("COUPON_CONTRACTS_SEVERITY", "became optional=warning")
     assert main(["diff", str(old), str(new)]) == 0
     assert "WARNING  " in capsys.readouterr().out
-    monkeypatch.setenv("COUPON_CONTRACTS_SEVERITY", "became optionl=warning")
-    assert main(["diff", str(old), str(new)]) == 2
-    assert "COUPON_CONTRACTS_SEVERITY" in capsys.readouterr().err
+    for wrong, said in (("became optionl=warning", "not KIND=LEVEL with a known kind"), ("became optional=warning, became optional=error", "given twice")):
+        monkeypatch.setenv("COUPON_CONTRACTS_SEVERITY", wrong)
+        assert main(["diff", str(old), str(new)]) == 2
+        err = capsys.readouterr().err
+        assert "COUPON_CONTRACTS_SEVERITY" in err and said in err, err
 
 
 def test_info_lines_are_the_changelog(tmp_path, capsys) -> None:

@@ -110,3 +110,31 @@ def test_the_sign_off_names_the_history_folder_wherever_report_is_run_from(relea
 
     recorded = Path(releases[1][0].report("signoff.json")["releases"]["history"])
     assert recorded.is_absolute() and recorded == (releases[0] / "history").absolute()
+
+
+def test_a_release_that_mends_a_finding_is_back_to_the_contract_not_an_error() -> None:
+    """Release 1.2 sent seriesId as a string, 1.4 an integer again: the shape changed, and that is the fix."""
+    import copy
+
+    from coupon_contracts.drift import ObservedShapes, RunDiff, compare_shapes
+    from coupon_contracts.history import RunSummary, since_last_release
+    from coupon_contracts.operations import V2ID, label_of
+
+    from .conftest import ROOT
+
+    example = json.loads((ROOT / "contracts/examples/v2-customers-customerId-coupons.200.json").read_text())
+    broken = copy.deepcopy(example)
+    for coupon in broken["entity"]:
+        coupon["seriesId"] = str(coupon["seriesId"])
+    shapes = []
+    for body in (broken, example):
+        observed = ObservedShapes()
+        observed.observe(label_of(V2ID), 200, body)
+        shapes.append(observed.as_dict())
+    finding = f"{label_of(V2ID)} 200 entity[].seriesId: type changed"
+    before = RunSummary("1.2", "t1", "NO-GO", "staging", {}, {}, [finding], ["schema.getCustomerCouponsByIdV2"], profile="quick")
+    after = RunSummary("1.4", "t2", "GO", "staging", {}, {}, [], [], profile="ci")
+    since = since_last_release(before, after, RunDiff(compare_shapes(*shapes), ["GET /v2/coupon"]))
+    assert since["shape_changes"] == [] and len(since["back_to_the_contract"]) == 1 and "retyped" in since["back_to_the_contract"][0]
+    assert since["findings"]["fixed"] == [finding] and since["not_compared"] == ["GET /v2/coupon"]
+    assert (since["previous"]["profile"], since["profile"]) == ("quick", "ci")

@@ -112,14 +112,17 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
     else:
         before = since["previous"]
         named = f"release {before['release']}" if before["release"] != NO_LABEL else "the unlabelled run"
-        lines += [f"Compared with {named} of {before['time']} ({before['verdict']}).", ""]
+        differs = f" It used profile {before['profile']}, this run {since['profile']}: counts and shapes differ by design." if before.get("profile") and before["profile"] != since.get("profile") else ""
+        lines += [f"Compared with {named} of {before['time']} ({before['verdict']}).{differs}", ""]
         for title, key in (("Findings (errors and warnings)", "findings"), ("Failed checks", "failed_checks")):
             part = since[key]
             lines.append(f"- {title}: {len(part['new'])} new, {len(part['fixed'])} fixed, {len(part['unchanged'])} unchanged")
             lines += [f"  - {label}: {item}" for label in ("new", "fixed") for item in part[label][:20]]
-        shapes = since["shape_changes"]
-        lines.append("- Shape changes: " + ("the previous run's shapes are no longer kept" if shapes is None else f"{len(shapes)}" + (":" if shapes else " (errors and warnings)")))
+        shapes, back = since["shape_changes"], since.get("back_to_the_contract", [])
+        lines.append("- Shape changes (errors and warnings): " + ("the previous run's shapes are no longer kept" if shapes is None else f"{len(shapes)}" + (":" if shapes else "")))
         lines += [f"  - {line}" for line in (shapes or [])[:20]]
+        lines += [f"- Back to the contract (a finding of that run fixed): {len(back)}:"] + [f"  - {line}" for line in back[:20]] if back else []
+        lines += [f"- Not compared: {operation} (this run did not exercise it)" for operation in since.get("not_compared", [])]
     lines += ["", "## Release after release", "", "| release | time | verdict | failed tests | drift error | warning | info |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['release']} | {r['time']} | {r['verdict']} | {r['failed']} | {r['error']} | {r['warning']} | {r['info']} |" for r in releases["releases"]]
     return lines

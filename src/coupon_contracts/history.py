@@ -146,7 +146,7 @@ def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) 
 
 
 def _where(finding_key: str) -> tuple[str, str, str]:
-    """`GET /v2/coupon 200 data[].seriesId: type changed` -> (operation, status, path)."""
+    """`<operation> 200 data[].seriesId: type changed` (the operation's label has a space) -> (operation, status, path)."""
     operation, status, path = finding_key.rsplit(": ", 1)[0].rsplit(" ", 2)
     return operation, status, "" if path == "(body)" else path
 

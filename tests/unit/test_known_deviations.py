@@ -15,6 +15,7 @@ import pytest
 
 from coupon_contracts.checks import CHECKS
 from coupon_contracts.cli import main
+from coupon_contracts.operations import V2C, V2ID, V2L, label_of
 
 from .suite_runs import run_cli
 
@@ -97,7 +98,7 @@ def test_a_kind_lowered_below_error_does_not_fail_the_schema_check_it_is_all_of(
     signoff = lowered.report("signoff.json")
     assert (lowered.code, signoff["verdict"], signoff["failed_checks"]) == (5, "INCOMPLETE", []), lowered.output[-3000:]
     assert [(f["path"], f["severity"]) for f in lowered.report("drift.json")["findings"]] == [("data[].seriesId", "warning")]
-    assert "x): GET /v2/coupon 200 at data[].seriesId: type changed" in lowered.output.split("coupon-contracts: warning (")[1]
+    assert f"x): {label_of(V2C)} 200 at data[].seriesId: type changed" in lowered.output.split("coupon-contracts: warning (")[1]
     assert "severities changed by COUPON_CONTRACTS_SEVERITY: type changed=warning" in (tmp_path / "lowered" / "signoff.md").read_text()
     as_is = run_cli("run", reports=tmp_path / "as-is", env=env)
     assert (as_is.code, as_is.report("signoff.json")["failed_checks"]) == (1, ["schema.getCouponsV2"])
@@ -175,7 +176,7 @@ def test_a_kind_raised_to_error_makes_no_go(tmp_path) -> None:
     raised = run_cli("run", reports=tmp_path / "raised", env=env | {"COUPON_CONTRACTS_SEVERITY": "undocumented field=error"})
     signoff = raised.report("signoff.json")
     assert (raised.code, signoff["verdict"], signoff["failed_checks"]) == (1, "NO-GO", [])
-    assert signoff["reasons"] == ["GET /v2/customers/coupons: 1 drift finding(s) of severity error"]
+    assert signoff["reasons"] == [f"{label_of(V2L)}: 1 drift finding(s) of severity error"]
     assert run_cli("run", reports=tmp_path / "as-is", env=env).code == 5  # info by default: only this part ran, so INCOMPLETE
 
 
@@ -262,7 +263,7 @@ def test_known_add_records_a_finding_on_the_whole_body(tmp_path, contract) -> No
     from coupon_contracts.known_add import add_known_deviation
 
     (tmp_path / "r").mkdir()
-    finding = {"operation": "GET /v2/customers/{customerId}/coupons", "path": "", "kind": "undocumented status code"}
+    finding = {"operation": label_of(V2ID), "path": "", "kind": "undocumented status code"}
     (tmp_path / "r" / "drift.json").write_text(json.dumps({"findings": [finding]}), encoding="utf-8")
     entry = add_known_deviation(tmp_path / "k.yaml", tmp_path / "r", contract, check=None, finding="(body)", kind=None, ticket="V-1", expires=LATER, reason="r")
     assert (entry["operation"], entry["kind"], "path" in entry) == ("getCustomerCouponsByIdV2", "undocumented status code", False)

@@ -52,13 +52,22 @@ class RunSummary:
     failed_checks: list[str]  # failed and not excused by a known deviation
     shapes: str = ""  # the file in the folder holding its observed shapes
     profile: str = ""  # how much it checked ("" in lines written before it was kept)
+    # None in lines written before they were kept: compared as if everything had run
+    known_checks: list[str] | None = None  # failed, excused by a known deviation: still failing
+    known_findings: list[str] | None = None  # the findings a known deviation matched
+    checked: list[str] | None = None  # checks every test of which ran: only these can be "fixed"
+    answered: list[str] | None = None  # `<operation> <status>` answers seen: only their findings can be "fixed"
 
     @classmethod
     def of(cls, record: Any, *, release: str, time: str, verdict: str, profile: str = "") -> RunSummary:
         """The summary of a finished run's record."""
         findings = sorted(f"{f.operation} {f.status} {f.path or '(body)'}: {f.kind.value}" for f in record.drift.findings.values() if f.severity is not None and f.severity.value != "info")
         tests = {k: int(record.outcomes[k]) for k in ("passed", "failed", "not_checked", "skipped")}
-        return cls(release, time, verdict, record.target_label, tests, record.drift.counts(), findings, sorted(record.unexcused_failures), profile=profile)
+        known = sorted(f"{f.operation} {f.status} {f.path or '(body)'}: {f.kind.value}" for f in record.drift.findings.values() if f.known is not None and f.severity is not None and f.severity.value != "info")
+        checked = sorted(record.ran - {u.check for u in record.unchecked})
+        answered = sorted(f"{operation} {status}" for operation, statuses in record.shapes.responses.items() for status in statuses)
+        return cls(release, time, verdict, record.target_label, tests, record.drift.counts(), findings, sorted(record.unexcused_failures), profile=profile,
+                   known_checks=sorted(record.failed_checks & record.known.known_checks), known_findings=known, checked=checked, answered=answered)  # fmt: skip
 
 
 @dataclass
@@ -126,18 +135,28 @@ def _last_byte(path: Path) -> bytes:
 def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) -> dict[str, Any]:
     """New, fixed and unchanged findings and failed checks against the previous run, and its shape changes.
 
-    A shape change where the previous run had a finding and this one has none is the vendor going back
-    to the contract (a string seriesId an integer again): listed apart, not as an error."""
-    def compare(old: list[str], new: list[str]) -> dict[str, list[str]]:
-        return {"new": sorted(set(new) - set(old)), "fixed": sorted(set(old) - set(new)), "unchanged": sorted(set(old) & set(new))}
+    A failure a known deviation excuses is still a failure (unchanged, not fixed). One gone from this run
+    is fixed only where this run looked again: its check ran whole, its operation answered with that
+    status; else it is "not compared". A shape change where the previous run had a finding and this
+    one has none is the vendor going back to the contract (a string seriesId an integer again): listed
+    apart, not as an error."""
+    def compare(old: set[str], new: set[str], known: set[str], looked: Any) -> dict[str, list[str]]:
+        gone = old - new
+        return {"new": sorted(new - old), "fixed": sorted(k for k in gone if looked(k)), "unchanged": sorted(old & new),
+                "not_compared": sorted(k for k in gone if not looked(k)), "known": sorted(known & new)}  # fmt: skip
 
+    checked = set(current.checked) if current.checked is not None else None
+    answered = set(current.answered) if current.answered is not None else None
+    old_checks = set(previous.failed_checks) | set(previous.known_checks or [])
+    new_checks = set(current.failed_checks) | set(current.known_checks or [])
     mended = {_where(key) for key in previous.findings} - {_where(key) for key in current.findings}
     shown = [c for c in changes.changes if c.severity.value != "info"] if changes is not None else []
     return {
         "previous": {"release": previous.release, "time": previous.time, "verdict": previous.verdict, "profile": previous.profile},
         "profile": current.profile,
-        "findings": compare(previous.findings, current.findings),
-        "failed_checks": compare(previous.failed_checks, current.failed_checks),
+        "findings": compare(set(previous.findings), set(current.findings), set(current.known_findings or []),
+                            lambda key: answered is None or " ".join(_where(key)[:2]) in answered),
+        "failed_checks": compare(old_checks, new_checks, set(current.known_checks or []), lambda check: checked is None or check in checked),
         # errors and warnings, as `diff` prints them; None: the previous run's shapes are no longer kept
         "shape_changes": [c.line() for c in shown if (c.operation, c.status, c.path) not in mended] if changes is not None else None,
         "back_to_the_contract": [c.line() for c in shown if (c.operation, c.status, c.path) in mended],

@@ -138,3 +138,36 @@ def test_a_release_that_mends_a_finding_is_back_to_the_contract_not_an_error() -
     assert since["shape_changes"] == [] and len(since["back_to_the_contract"]) == 1 and "retyped" in since["back_to_the_contract"][0]
     assert since["findings"]["fixed"] == [finding] and since["not_compared"] == [label_of(V2C)]
     assert (since["previous"]["profile"], since["profile"]) == ("quick", "ci")
+
+
+def _summary(release: str, *, failed=(), known=(), findings=(), known_findings=(), checked=None, answered=None):
+    from coupon_contracts.history import RunSummary
+
+    return RunSummary(release, "t", "GO", "staging", {}, {}, sorted(findings), sorted(failed), known_checks=sorted(known),
+                      known_findings=sorted(known_findings), checked=checked, answered=answered)  # fmt: skip
+
+
+def test_a_failure_a_known_deviation_excuses_is_unchanged_not_fixed() -> None:
+    """R1 failed filters.v2-paging; R2 fails it too, excused by a known deviation: still failing, never 'fixed'."""
+    from coupon_contracts.history import since_last_release
+
+    since = since_last_release(_summary("R1", failed=["filters.v2-paging"]), _summary("R2", known=["filters.v2-paging"]), None)
+    assert since["failed_checks"]["unchanged"] == ["filters.v2-paging"] and since["failed_checks"]["known"] == ["filters.v2-paging"]
+    assert not since["failed_checks"]["fixed"] and not since["failed_checks"]["new"]
+    back = since_last_release(_summary("R2", known=["filters.v2-paging"]), _summary("R3", failed=["filters.v2-paging"]), None)
+    assert back["failed_checks"]["unchanged"] == ["filters.v2-paging"] and not back["failed_checks"]["new"]  # its entry expired
+
+
+def test_what_this_run_did_not_check_again_is_not_compared_not_fixed() -> None:
+    """R6 ran one operation only: R5's failures elsewhere are not known to be fixed."""
+    from coupon_contracts.history import since_last_release
+    from coupon_contracts.operations import V2C, V11, label_of
+
+    finding = f"{label_of(V2C)} 200 data[].seriesId: type changed"
+    before = _summary("R5", failed=["filters.v2-paging", "schema.getCustomerCouponsV11"], findings=[finding])
+    after = _summary("R6", checked=["schema.getCustomerCouponsV11"], answered=[f"{label_of(V11)} 200"])
+    since = since_last_release(before, after, None)
+    assert since["failed_checks"]["fixed"] == ["schema.getCustomerCouponsV11"] and since["failed_checks"]["not_compared"] == ["filters.v2-paging"]
+    assert since["findings"]["not_compared"] == [finding] and not since["findings"]["fixed"]
+    again = since_last_release(before, _summary("R7", checked=["filters.v2-paging"], answered=[f"{label_of(V2C)} 200"]), None)
+    assert again["findings"]["fixed"] == [finding] and "filters.v2-paging" in again["failed_checks"]["fixed"]

@@ -115,9 +115,11 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
         differs = f" It used profile {before['profile']}, this run {since['profile']}: counts and shapes differ by design." if before.get("profile") and before["profile"] != since.get("profile") else ""
         lines += [f"Compared with {named} of {before['time']} ({before['verdict']}).{differs}", ""]
         for title, key in (("Findings (errors and warnings)", "findings"), ("Failed checks", "failed_checks")):
-            part = since[key]
-            lines.append(f"- {title}: {len(part['new'])} new, {len(part['fixed'])} fixed, {len(part['unchanged'])} unchanged")
-            lines += [f"  - {label}: {item}" for label in ("new", "fixed") for item in part[label][:20]]
+            part, known = since[key], set(since[key].get("known", []))
+            unseen = f", {len(part['not_compared'])} not compared (this run did not check them again)" if part.get("not_compared") else ""
+            lines.append(f"- {title}: {len(part['new'])} new, {len(part['fixed'])} fixed, {len(part['unchanged'])} unchanged{unseen}")
+            lines += [f"  - {label.replace('_', ' ')}: {item}{' (known deviation)' if item in known else ''}" for label in ("new", "fixed", "not_compared") for item in part.get(label, [])[:20]]
+            lines += [f"  - unchanged, a known deviation: {item}" for item in part["unchanged"][:20] if item in known]
         shapes, back = since["shape_changes"], since.get("back_to_the_contract", [])
         lines.append("- Shape changes (errors and warnings): " + ("the previous run's shapes are no longer kept" if shapes is None else f"{len(shapes)}" + (":" if shapes else "")))
         lines += [f"  - {line}" for line in (shapes or [])[:20]]

@@ -88,6 +88,8 @@ def _scalar(key: str, value: str) -> str:
 
 def _failed_check(reports: Path, check: str) -> str:
     failed = _read(reports, "signoff.json").get("failed_checks", [])
+    if not (isinstance(failed, list) and all(isinstance(c, str) for c in failed)):
+        raise KnownDeviationsError(f"{reports / 'signoff.json'}: failed_checks is not a list of check ids: {_AGAIN}")
     if check not in failed:
         raise KnownDeviationsError(f"{reports / 'signoff.json'}: {check} did not fail in that run (failed: {', '.join(failed) or 'none'})")
     return check
@@ -95,7 +97,12 @@ def _failed_check(reports: Path, check: str) -> str:
 
 def _finding(reports: Path, path: str, kind: str | None, contract: Any) -> dict[str, str]:
     body = path in ("(body)", "")  # the console's name for a finding on the whole answer (drift.json: path "")
-    findings = [f for f in _read(reports, "drift.json").get("findings", []) if f["path"] == ("" if body else path) and (kind is None or f["kind"] == kind)]
+    listed = _read(reports, "drift.json").get("findings", [])
+    where = next((f"findings[{n}]" for n, f in enumerate(listed) if not (isinstance(f, dict) and all(isinstance(f.get(k), str) for k in ("operation", "path", "kind")))),
+                 None) if isinstance(listed, list) else "findings"  # fmt: skip
+    if where is not None:  # what is read below: a finding's operation, path and kind
+        raise KnownDeviationsError(f"{reports / 'drift.json'}: {where} is not a finding with operation, path and kind as this tool writes them: {_AGAIN}")
+    findings = [f for f in listed if f["path"] == ("" if body else path) and (kind is None or f["kind"] == kind)]
     distinct = sorted({(f["operation"], f["kind"]) for f in findings})
     if not distinct:
         raise KnownDeviationsError(f"{reports / 'drift.json'}: no finding at {path}{f' of kind {kind}' if kind else ''} in that run")
@@ -106,8 +113,17 @@ def _finding(reports: Path, path: str, kind: str | None, contract: Any) -> dict[
     return {**({"operation": str(operation)} if operation else {}), "kind": found_kind, **({} if body else {"path": path})}
 
 
+_AGAIN = "run again, or give --reports the folder of a finished run"
+
+
 def _read(reports: Path, name: str) -> dict[str, Any]:
     path = reports / name
     if not path.is_file():
         raise KnownDeviationsError(f"{path}: not found; give --reports the folder of the run that found it")
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # a run cut short, or another file in its place
+        raise KnownDeviationsError(f"{path}: not readable JSON ({str(exc).splitlines()[0][:120]}): {_AGAIN}") from None
+    if not isinstance(data, dict):
+        raise KnownDeviationsError(f"{path}: not a report of a run (a JSON object): {_AGAIN}")
+    return data

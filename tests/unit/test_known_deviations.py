@@ -283,3 +283,24 @@ def test_an_entry_whose_check_or_operation_did_not_run_is_not_called_stale(tmp_p
     outcome = known.apply(set(), [finding], labels, date.today(), ran={"filters.v2-paging", "schema.getCouponsV2"}, exercised={labels["getCouponsV2"]})
     assert [e.id for e in outcome.unexercised] == ["KD-1", "KD-2"] and [e.id for e in outcome.stale] == ["KD-3"]
     assert outcome.matched == {"KD-4": 1, "KD-5": 1} and finding.known.id == "KD-4"  # the overlapping entry matched too
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("drift.json", "{", "drift.json: not readable JSON (Expecting property name"),
+    ("drift.json", "[1]", "drift.json: not a report of a run"),
+    ("drift.json", '{"findings": [{"path": "data[].seriesId", "kind": "type changed"}]}', "drift.json: findings[0] is not a finding with operation, path and kind"),
+    ("drift.json", '{"findings": 3}', "drift.json: findings is not a finding"),
+    ("drift.json", b"\xff\xfe{", "drift.json: not readable JSON"),
+    ("signoff.json", '{"failed', "signoff.json: not readable JSON"),
+    ("signoff.json", '{"failed_checks": "filters.v2-paging"}', "signoff.json: failed_checks is not a list of check ids"),
+])  # fmt: skip
+def test_known_add_on_a_report_cut_short_is_one_line(tmp_path, capsys, name, text, message) -> None:
+    """A run killed mid-write, or another file in its place: one line naming the file, exit 2, the file untouched."""
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    what = ["--check", "filters.v2-paging"] if name == "signoff.json" else ["--finding", "data[].seriesId"]
+    args = ["known", "add", "--reports", str(tmp_path / "r"), "--file", str(tmp_path / "k.yaml"), "--ticket", "T", "--expires", LATER, "--reason", "r"]
+    assert main([*args, *what]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "run again, or give --reports" in err and len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert not (tmp_path / "k.yaml").exists()

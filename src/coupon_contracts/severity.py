@@ -37,6 +37,7 @@ class ChangeKind(str, Enum):
     OPTIONAL_FIELD_GONE = "optional field gone"
     NEW_FIELD = "new field"
     RETYPED = "retyped"
+    BACK_TO_THE_CONTRACT = "back to the contract"  # retyped from a type the contract refuses to one it documents: a vendor fix
     NEWLY_NULLABLE = "newly nullable"
     REFORMATTED = "reformatted"
     CLOSED_VALUE_NEW = "value outside a closed set"  # where the contract closes the values, one it does not allow
@@ -67,6 +68,7 @@ DEFAULT_SEVERITY: Mapping[str, Severity] = {
     ChangeKind.OPTIONAL_FIELD_GONE.value: _W,
     ChangeKind.NEW_FIELD.value: _I,
     ChangeKind.RETYPED.value: _E,
+    ChangeKind.BACK_TO_THE_CONTRACT.value: _I,
     ChangeKind.NEWLY_NULLABLE.value: _E,
     ChangeKind.REFORMATTED.value: _E,
     ChangeKind.CLOSED_VALUE_NEW.value: _E,

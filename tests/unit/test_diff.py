@@ -211,3 +211,16 @@ def test_a_shapes_file_this_version_cannot_read_is_one_line(tmp_path, capsys) ->
         assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 2
         err = capsys.readouterr().err.strip()
         assert said in err and len(err.splitlines()) == 1, err
+
+
+def test_a_type_going_back_to_the_contract_is_the_fix_not_an_error(contract) -> None:
+    """A baseline accepted while seriesId was a string: the vendor's fix is info; the same change the other way is an error."""
+    from coupon_contracts.drift import closed_value_fields
+
+    closed = closed_value_fields(contract)
+    wrong, right = shapes_of(edited(lambda c: c.update(seriesId=str(c["seriesId"])))), shapes_of(EXAMPLE)
+    (fix,) = compare_shapes(wrong, right, closed=closed)
+    assert (fix.path, fix.change, fix.severity.value) == ("entity[].seriesId", "back to the contract", "info")
+    (broken,) = compare_shapes(right, wrong, closed=closed)
+    assert (broken.change, broken.is_breaking) == ("retyped", True)
+    assert compare_shapes(wrong, right)[0].change == "retyped"  # without the contract nothing says which type is right

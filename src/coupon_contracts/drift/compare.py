@@ -98,6 +98,7 @@ class Closed:
 
     values: dict[tuple[str, str], dict[str, list[Any]]] = field(default_factory=dict)  # (operation, status) -> path -> allowed
     statuses: dict[str, set[str]] = field(default_factory=dict)  # operation -> documented statuses (`200`, `4XX`, `default`)
+    types: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)  # (operation, status) -> path -> documented JSON types
 
     def documents(self, operation: str, status: str) -> bool:
         """Whether the contract documents `status` for `operation` (unknown operations: yes, nothing to say)."""
@@ -128,7 +129,8 @@ def compare_shapes(
                         else ChangeKind.NEW_STATUS)  # fmt: skip
                 changes.append(ShapeChange(operation, status, "", kind, "-", status, policy.of(kind.value)))
                 continue
-            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], closed.values.get((operation, status), {}), policy)
+            changes += _compare_fields(operation, status, before[status]["fields"], observed["fields"], closed.values.get((operation, status), {}), policy,
+                                       documented=closed.types.get((operation, status), {}))  # fmt: skip
     return sorted(changes, key=lambda c: (c.severity.rank, c.operation, c.status, c.path))
 
 
@@ -141,11 +143,14 @@ def closed_value_fields(contract: Any) -> Closed:
         closed.statuses[op.label] = set(op.responses)
         for status, response in op.responses.items():
             if response.schema_uri:
-                closed.values[(op.label, status)] = {p: f.enum for p, f in documented_fields(contract, response.schema_uri).items() if f.enum is not None}
+                fields = documented_fields(contract, response.schema_uri)
+                closed.values[(op.label, status)] = {p: f.enum for p, f in fields.items() if f.enum is not None}
+                closed.types[(op.label, status)] = {p: set(f.types) for p, f in fields.items() if f.types}
     return closed
 
 
-def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[str, Any], closed: dict[str, list[Any]], policy: SeverityPolicy) -> list[ShapeChange]:
+def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[str, Any], closed: dict[str, list[Any]], policy: SeverityPolicy, *,
+                    documented: dict[str, set[str]] | None = None) -> list[ShapeChange]:  # fmt: skip
     found: list[ShapeChange] = []
 
     def add(path: str, kind: ChangeKind, was: Any, now: Any) -> None:
@@ -163,7 +168,9 @@ def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[
         _compare_presence(path, was, now, add)
         old_types, new_types = set(was["types"]) - {"null"}, set(now["types"]) - {"null"}
         if new_types - old_types:
-            add(path, ChangeKind.RETYPED, sorted(old_types), sorted(new_types))
+            allowed = (documented or {}).get(path)
+            back = allowed is not None and _within(new_types, allowed) and not _within(old_types, allowed)  # a baseline taken while the vendor was wrong
+            add(path, ChangeKind.BACK_TO_THE_CONTRACT if back else ChangeKind.RETYPED, sorted(old_types), sorted(new_types))
         if now.get("nullable") and not was.get("nullable"):
             add(path, ChangeKind.NEWLY_NULLABLE, "never null", "null seen")
         old_formats, new_formats = set(was.get("formats", [])), set(now.get("formats", []))
@@ -189,6 +196,11 @@ def _compare_presence(path: str, was: dict[str, Any], now: dict[str, Any], add: 
         add(path, ChangeKind.BECAME_OPTIONAL, f"in all {_objects(was)} objects", f"in {now.get('present', 0)} of {_objects(now)} ({after:.0%})")
     elif round(before - after, 9) >= PRESENCE_DROP:  # 0.7 - 0.5 is 0.19999999999999996 in floats
         add(path, ChangeKind.PRESENCE_DROPPED, f"{before:.0%} of {_objects(was)} objects", f"{after:.0%} of {_objects(now)}")
+
+
+def _within(observed: set[str], allowed: set[str]) -> bool:
+    """Whether every observed JSON type is one the contract allows (an integer is a number)."""
+    return all(t in allowed or (t == "integer" and "number" in allowed) for t in observed)
 
 
 def _share(field: dict[str, Any]) -> float:

@@ -20,6 +20,8 @@ def register(commands: Any) -> None:
     diff.add_argument("old", type=Path, help="the baseline: a run's reports folder or its observed-shapes.json")
     diff.add_argument("new", type=Path, help="the new run: a reports folder or observed-shapes.json")
     diff.add_argument("--changelog", action="store_true", help="list the info-level changes too (new fields, values seen or no longer seen)")
+    diff.add_argument("--known-deviations", type=Path, help="the known deviations that excuse a change (default: as the run: COUPON_CONTRACTS_KNOWN_DEVIATIONS, "
+                      "or known-deviations.yaml beside the contract)")  # fmt: skip
     diff.set_defaults(command=_diff)
 
     report = commands.add_parser("report", help="render the HTML report of a run")
@@ -29,20 +31,25 @@ def register(commands: Any) -> None:
 
 def _diff(args: argparse.Namespace) -> int:
     """Print the shape changes between two runs, errors first; info lines only with --changelog."""
+    from datetime import datetime, timezone
+
     from .contract import Contract, ContractError
     from .drift import ShapesError, closed_value_fields, diff_runs, load_shapes
+    from .known import KnownDeviationsError, known_deviations_for
     from .settings import Settings, SettingsError
     from .severity import SeverityPolicy
 
     try:
-        settings = Settings.load()  # the contract and the severities of the run
+        settings = Settings.load(overrides={"known_deviations": str(args.known_deviations)} if args.known_deviations else None)  # as the run is judged
         old, new = load_shapes(args.old), load_shapes(args.new)
-        closed = closed_value_fields(Contract.load(settings.contract))
-    except (ShapesError, ContractError, SettingsError) as exc:
+        contract = Contract.load(settings.contract)
+        closed, known = closed_value_fields(contract), known_deviations_for(settings.known_deviations, contract)
+    except (ShapesError, ContractError, SettingsError, KnownDeviationsError) as exc:
         raise UsageError(str(exc)) from None
     if not new["operations"]:  # "no change" here would pass a run that never reached the target
         raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
-    changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)))
+    labels = {str(op): row.label for op, row in contract.table.items()}
+    changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)), known=known, labels=labels, today=datetime.now(timezone.utc).date())
     print("\n".join(changed.lines(changelog=args.changelog)) or ("no change" if not changed.changes else "no error or warning"))
     print(f"coupon-contracts diff: {changed.summary(changelog=args.changelog)} from {args.old} to {args.new}")
     return EXIT_VIOLATIONS if changed.errors else EXIT_OK

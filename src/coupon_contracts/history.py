@@ -158,8 +158,8 @@ def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) 
                             lambda key: answered is None or " ".join(_where(key)[:2]) in answered),
         "failed_checks": compare(old_checks, new_checks, set(current.known_checks or []), lambda check: checked is None or check in checked),
         # errors and warnings, as `diff` prints them; None: the previous run's shapes are no longer kept
-        "shape_changes": [c.line() for c in shown if (c.operation, c.status, c.path) not in mended] if changes is not None else None,
-        "back_to_the_contract": [c.line() for c in shown if (c.operation, c.status, c.path) in mended],
+        "shape_changes": [changes.line(c) for c in shown if (c.operation, c.status, c.path) not in mended] if changes is not None else None,
+        "back_to_the_contract": [changes.line(c) for c in shown if (c.operation, c.status, c.path) in mended] if changes is not None else [],
         "not_compared": list(changes.unseen) if changes is not None else [],
     }
 
@@ -183,7 +183,9 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
     since = None
     if previous is not None:
         before = history.shapes_of(previous)
-        changes = diff_runs(before, record.shapes.as_dict(), closed=closed_value_fields(contract), policy=record.drift.policy) if before else None
+        labels = {str(op): row.label for op, row in contract.table.items()}
+        changes = diff_runs(before, record.shapes.as_dict(), closed=closed_value_fields(contract), policy=record.drift.policy, known=record.known_deviations,
+                            labels=labels, today=datetime.now(timezone.utc).date()) if before else None  # fmt: skip
         since = since_last_release(previous, current, changes)
     section = {"release": current.release, "label": settings.release or "", "time": current.time, "history": str(settings.history_folder.absolute()), "since_last_release": since, "releases": history.table(current),
                "unreadable_history_lines": history.unreadable}  # fmt: skip

@@ -15,7 +15,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KnownDeviation", "KnownDeviations", "KnownDeviationsError", "KnownOutcome", "known_deviations_for"]
+from .severity import ChangeKind
+
+__all__ = ["CHANGE_SHOWS", "KnownDeviation", "KnownDeviations", "KnownDeviationsError", "KnownOutcome", "known_deviations_for"]
+
+DIFF_KINDS = frozenset(k.value for k in ChangeKind)
+# The run's finding that each change between runs shows, so an entry written from a finding (`known add
+# --finding`) also excuses the `diff` line of the same deviation against a baseline from before it.
+CHANGE_SHOWS = {
+    ChangeKind.RETYPED.value: "type changed",
+    ChangeKind.FIELD_GONE.value: "missing required field",
+    ChangeKind.BECAME_OPTIONAL.value: "missing required field",
+    ChangeKind.REFORMATTED.value: "format changed",
+    ChangeKind.NEWLY_NULLABLE.value: "nullability changed",
+    ChangeKind.CLOSED_VALUE_NEW.value: "new enum value",
+    ChangeKind.NEW_UNDOCUMENTED_STATUS.value: "undocumented status code",
+    ChangeKind.NEW_FIELD.value: "undocumented field",
+}
 
 
 class KnownDeviationsError(Exception):
@@ -50,6 +66,21 @@ class KnownDeviation:
             and (self.path is None or _path_pattern(self.path).fullmatch(finding.path) is not None)
         )
 
+    def matches_change(self, change: Any, labels: dict[str, str]) -> bool:
+        """Whether a `diff` line (a ShapeChange) is this deviation: its own kind, or the finding it shows."""
+        if self.check is not None:
+            return False
+        return (
+            (self.operation is None or labels.get(self.operation) == change.operation)
+            and (self.kind is None or self.kind in (change.kind.value, CHANGE_SHOWS.get(change.kind.value)))
+            and (self.path is None or _path_pattern(self.path).fullmatch(change.path) is not None)
+        )
+
+    @property
+    def is_for_diff(self) -> bool:
+        """An entry of a kind only `diff` meets (`became optional`): a run neither matches it nor calls it stale."""
+        return self.kind in DIFF_KINDS and self.kind not in CHANGE_SHOWS.values()
+
     def is_expired(self, today: date) -> bool:
         """From its day on, the entry no longer excuses anything."""
         return today >= self.expires
@@ -68,6 +99,7 @@ class KnownOutcome:
     expired: list[KnownDeviation] = field(default_factory=list)
     stale: list[KnownDeviation] = field(default_factory=list)
     unexercised: list[KnownDeviation] = field(default_factory=list)  # matched nothing, but its check or operation did not run
+    for_diff: list[KnownDeviation] = field(default_factory=list)  # of a kind only `diff` meets
     by_check: dict[str, KnownDeviation] = field(default_factory=dict)  # each excused failed check and its entry
     entries: dict[str, KnownDeviation] = field(default_factory=dict)
 
@@ -84,6 +116,7 @@ class KnownOutcome:
             "expired": [d.as_dict() for d in self.expired],
             "stale": [d.as_dict() for d in self.stale],
             "not_exercised": [d.as_dict() for d in self.unexercised],
+            "for_diff": [d.as_dict() for d in self.for_diff],
         }
 
 
@@ -109,8 +142,9 @@ class KnownDeviations:
         entries expired, matched nothing (stale), or could not match: their check did not run (`ran`) or
         their operation was not exercised (`exercised`: operation labels). None: everything ran."""
         outcome = KnownOutcome(entries={e.id: e for e in self.entries})
-        live = [e for e in self.entries if not e.is_expired(today)]
+        live = [e for e in self.entries if not e.is_expired(today) and not e.is_for_diff]
         outcome.expired = [e for e in self.entries if e.is_expired(today)]
+        outcome.for_diff = [e for e in self.entries if e.is_for_diff and not e.is_expired(today)]
         for entry in live:
             checks = {c for c in failed_checks if entry.matches_check(c)}
             outcome.by_check |= {c: outcome.by_check.get(c, entry) for c in checks}
@@ -160,4 +194,4 @@ def known_deviations_for(chosen: Path | None, contract: Any) -> KnownDeviations:
     from .drift import DriftKind
 
     path = chosen or contract.openapi_path.parent / "known-deviations.yaml"
-    return KnownDeviations.load(path, known_checks=set(CHECKS), known_kinds={k.value for k in DriftKind}, operations=set(contract.table))
+    return KnownDeviations.load(path, known_checks=set(CHECKS), known_kinds={k.value for k in DriftKind} | DIFF_KINDS, operations=set(contract.table))

@@ -224,3 +224,49 @@ def test_a_type_going_back_to_the_contract_is_the_fix_not_an_error(contract) -> 
     (broken,) = compare_shapes(right, wrong, closed=closed)
     assert (broken.change, broken.is_breaking) == ("retyped", True)
     assert compare_shapes(wrong, right)[0].change == "retyped"  # without the contract nothing says which type is right
+
+
+def _known_file(tmp_path, expires: str, **matches: str) -> str:
+    lines = "".join(f"    {k}: \"{v}\"\n" for k, v in matches.items())
+    (tmp_path / "known.yaml").write_text(f"deviations:\n  - id: KD-1\n{lines}    reason: r\n    ticket: VEND-7\n    expires: {expires}\n", encoding="utf-8")
+    return str(tmp_path / "known.yaml")
+
+
+def test_a_known_deviation_excuses_its_diff_line_until_its_day(tmp_path, capsys) -> None:
+    """The entry `known add --finding` wrote (kind type changed) excuses the baseline diff's `retyped` too: the job stays green."""
+    from datetime import date, timedelta
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(shapes_of(EXAMPLE)))
+    new.write_text(json.dumps(shapes_of(edited(lambda c: c.update(seriesId=str(c["seriesId"]))))))
+    later, past = (date.today() + timedelta(days=30)).isoformat(), (date.today() - timedelta(days=1)).isoformat()
+    entry = {"operation": "getCustomerCouponsByIdV2", "kind": "type changed", "path": "entity[].seriesId"}
+    assert main(["diff", str(old), str(new), "--known-deviations", _known_file(tmp_path, later, **entry)]) == 0
+    out = capsys.readouterr().out
+    assert f"retyped ([integer] -> [string])  [known: KD-1 VEND-7, until {later}]" in out and "1 error (1 known)" in out
+    assert main(["diff", str(old), str(new), "--known-deviations", _known_file(tmp_path, past, **entry)]) == 1
+    assert f"[KD-1 VEND-7 expired on {past}: it no longer excuses this]" in capsys.readouterr().out
+    assert main(["diff", str(old), str(new), "--known-deviations", _known_file(tmp_path, later, kind="type changed", path="entity[].other")]) == 1
+
+
+def test_an_entry_of_a_diff_kind_excuses_the_diff_and_is_not_stale_in_a_run(tmp_path, contract) -> None:
+    """`became optional` is no finding of a run: the run lists the entry as for diff, neither matched nor stale."""
+    from datetime import date, timedelta
+    from pathlib import Path
+
+    from coupon_contracts.drift import closed_value_fields, diff_runs
+    from coupon_contracts.known import known_deviations_for
+    from coupon_contracts.severity import SeverityPolicy
+
+    later = (date.today() + timedelta(days=30)).isoformat()
+    known = known_deviations_for(Path(_known_file(tmp_path, later, kind="became optional", path="entity[].trimmedCode")), contract)
+    outcome = known.apply(set(), [], {}, date.today())
+    assert [e.id for e in outcome.for_diff] == ["KD-1"] and not outcome.stale and not outcome.matched
+    bodies = [copy.deepcopy(EXAMPLE["entity"][0]) for _ in range(25)]
+    for coupon in bodies[::2]:
+        coupon.pop("trimmedCode")
+    labels = {str(op): row.label for op, row in contract.table.items()}
+    changed = diff_runs(shapes_of({**EXAMPLE, "entity": [EXAMPLE["entity"][0]] * 25}), shapes_of({**EXAMPLE, "entity": bodies}), closed=closed_value_fields(contract),
+                        policy=SeverityPolicy(), known=known, labels=labels, today=date.today())  # fmt: skip
+    (optional,) = [c for c in changed.changes if c.change == "became optional"]
+    assert optional in changed.known and changed.errors == 0

@@ -132,16 +132,17 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
 
 def _known_section(known: dict[str, Any]) -> list[str]:
     """The known deviations: matched (with tickets), expired (NO-GO), stale (matched nothing)."""
-    if not (known["matched"] or known["expired"] or known["stale"] or known.get("not_exercised")):
+    if not (known["matched"] or known["expired"] or known["stale"] or known.get("not_exercised") or known.get("for_diff")):
         return []
-    def say(d: dict[str, Any]) -> str:
-        return f"`{d['id']}` ({d['ticket']}, until {d['expires']}): {d['reason']}"
+    def say(d: dict[str, Any], day: str = "until") -> str:
+        return f"`{d['id']}` ({d['ticket']}, {day} {d['expires']}): {d['reason']}"
 
     lines = ["", "## Known deviations", "", f"From `{known['file']}`.", ""]
     lines += [f"- known, matched {d['count']}x: {say(d)}" for d in known["matched"]]
-    lines += [f"- **expired** (makes NO-GO): {say(d)}" for d in known["expired"]]
+    lines += [f"- **expired** (makes NO-GO): {say(d, 'due')}" for d in known["expired"]]
     lines += [f"- stale (matched nothing in this run): {say(d)}" for d in known["stale"]]
     lines += [f"- not exercised (its check or operation did not run here: neither matched nor stale): {say(d)}" for d in known.get("not_exercised", [])]
+    lines += [f"- for `diff` (a change between runs, which a run does not meet): {say(d)}" for d in known.get("for_diff", [])]
     return lines
 
 

@@ -304,3 +304,11 @@ def test_known_add_on_a_report_cut_short_is_one_line(tmp_path, capsys, name, tex
     err = capsys.readouterr().err.strip()
     assert message in err and "run again, or give --reports" in err and len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert not (tmp_path / "k.yaml").exists()
+
+
+def test_an_operation_the_run_left_out_is_not_exercised_though_other_checks_read_it(tmp_path) -> None:
+    """Discovery and the consistency checks read the v2 list in a getCouponsV2-only run: not enough to call its entry stale."""
+    known = _file(tmp_path, _entry("KD-1", LATER, operation="getCustomerCouponsV2", path="entity.*"))
+    done = _run(tmp_path, known, faults="", part="getCouponsV2")
+    section = done.report("signoff.json")["known_deviations"]
+    assert [d["id"] for d in section["not_exercised"]] == ["KD-1"] and not section["stale"], section

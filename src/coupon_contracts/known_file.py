@@ -3,6 +3,7 @@ wrong key and the fix; nothing in it (its size, its encoding, an alias, a date) 
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ def read_entries(path: Path, *, known_checks: set[str], known_kinds: set[str], o
         return ()
     try:
         _refuse_twice_keys(node, path)
-        errors = sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+        # a key not allowed first: `expirs:` is the typo behind "expires is missing"
+        errors = sorted(_validator().iter_errors(document), key=lambda e: ([str(p) for p in e.absolute_path], e.validator != "additionalProperties"))
     except RecursionError:
         raise KnownDeviationsError(f"{path}: nested too deep to check (an alias that refers to itself): write the entries out plainly") from None
     if errors:
@@ -42,6 +44,9 @@ def read_entries(path: Path, *, known_checks: set[str], known_kinds: set[str], o
     for index, item in enumerate(document["deviations"] or ()):
         line = _line_at(node, ["deviations", index])
         _check_names(item, path, node, index, known_checks, known_kinds, operations)
+        broad = item.get("path")
+        if isinstance(broad, str) and "*" in broad and not broad.strip("*?.[]") and not (item.get("operation") or item.get("kind")):
+            raise KnownDeviationsError(f"{path}:{line}: path {broad!r} alone excuses every finding of every operation: give the operation or the kind too")
         try:
             expires = date.fromisoformat(item["expires"])
         except ValueError:  # the schema's format check should have said so; never a traceback
@@ -151,6 +156,11 @@ def _say(error: Any) -> str:
         return "the file is a mapping with `deviations:`, a list of entries (`deviations: []` when there is none)"
     if where == ["deviations"]:
         return "`deviations:` is a list of entries (`deviations: []` when there is none)"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict) and len(where) == 2:
+        allowed = list(error.schema.get("properties", {}))
+        wrong = sorted(set(error.instance) - set(allowed))[0]
+        near = difflib.get_close_matches(wrong, allowed, n=1)
+        return f"{entry}{wrong!r} is not a key of an entry" + (f": did you mean {near[0]!r}?" if near else f" (keys: {', '.join(allowed)})")
     if error.validator == "not":
         return f"{entry}an entry matches either a failed check (check) or drift findings (operation, kind, path), not both"
     if error.validator == "anyOf":

@@ -242,10 +242,12 @@ def shard(given: Given) -> tuple[int, int]:
 
 
 def release(given: Given) -> str:
-    """COUPON_API_RELEASE: a label of one line, as a build number or version is."""
+    """COUPON_API_RELEASE: a label as a build number or version is (letters, digits, ` ._+-/:#()`): it stands
+    in the reports' tables and file names, where `|` or `<` would break them."""
     text = str(given.value).strip()
-    if not text or len(text) > 100 or any(c in text for c in "\n\r\t"):
-        raise SettingsError(f"{given.where}: {text[:40]!r} is not a release label: give the vendor's build number or version, one line of at most 100 characters")
+    if not text or len(text) > 100 or not re.fullmatch(r"[\w .+\-/:#()]+", text, flags=re.ASCII):
+        raise SettingsError(f"{given.where}: {text[:40]!r} is not a release label: give the vendor's build number or version, "
+                            "at most 100 letters, digits and ` ._+-/:#()`")  # fmt: skip
     return text
 
 

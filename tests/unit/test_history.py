@@ -69,10 +69,20 @@ def test_a_torn_history_line_is_skipped_and_counted(tmp_path, end) -> None:
     assert [r.release for r in history.runs] == ["1"] and history.unreadable == 1
 
 
-def test_a_release_label_of_several_lines_is_refused(tmp_path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("COUPON_API_RELEASE", "1.0\nrm -rf")
+@pytest.mark.parametrize("label", ["1.0\nrm -rf", "a|b", "<script>", "x" * 101])
+def test_a_release_label_that_would_break_a_report_is_refused(tmp_path, capsys, monkeypatch, label) -> None:
+    """A label stands in markdown tables and the HTML page: one line of a build number's characters."""
+    monkeypatch.setenv("COUPON_API_RELEASE", label)
     assert main(["run", "--reports", str(tmp_path)]) == 2
-    assert "COUPON_API_RELEASE" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert "COUPON_API_RELEASE" in err and "is not a release label" in err and len(err.splitlines()) == 1
+
+
+def test_a_build_number_or_version_is_a_release_label() -> None:
+    from coupon_contracts.setting_values import Given, release
+
+    for label in ("2026.12.0", "build 4711", "v2.3.1-rc.1+g1a2b", "nightly-118", "release/2026-12 (EU)"):
+        assert release(Given(label, "COUPON_API_RELEASE")) == label
 
 
 def test_two_releases_render_a_trend_that_shows_both(releases) -> None:

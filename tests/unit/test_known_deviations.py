@@ -119,8 +119,11 @@ def test_a_kind_lowered_below_error_does_not_fail_the_schema_check_it_is_all_of(
         ("- KD-1\n", r"known-deviations\.yaml:1: the file is a mapping with `deviations:`"),
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit").replace("    ticket: VEND-1\n", ""), r"known-deviations\.yaml:2: entry 1: 'ticket' is missing"),
         ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit").replace("    reason:", "   reason:"), r"known-deviations\.yaml:4: invalid YAML"),
+        ("deviations:\n" + _entry("KD-1", LATER, check="filters.v11-limit").replace("    expires:", "    expirs:"),
+         r"known-deviations\.yaml:6: entry 1: 'expirs' is not a key of an entry: did you mean 'expires'\?"),
+        ("deviations:\n" + _entry("KD-1", LATER, path="*"), r"known-deviations\.yaml:2: path '\*' alone excuses every finding of every operation"),
     ],
-    ids=["yaml", "unknown-check", "check-and-kind", "same-id", "bad-day", "no-such-day", "key-twice", "same-match", "a-list", "no-ticket", "indent"],
+    ids=["yaml", "unknown-check", "check-and-kind", "same-id", "bad-day", "no-such-day", "key-twice", "same-match", "a-list", "no-ticket", "indent", "typo", "star"],
 )
 def test_a_wrong_file_is_one_line_naming_the_line(tmp_path, capsys, monkeypatch, text, message) -> None:
     import re

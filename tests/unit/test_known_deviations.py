@@ -99,7 +99,7 @@ def test_a_kind_lowered_below_error_does_not_fail_the_schema_check_it_is_all_of(
     assert (lowered.code, signoff["verdict"], signoff["failed_checks"]) == (5, "INCOMPLETE", []), lowered.output[-3000:]
     assert [(f["path"], f["severity"]) for f in lowered.report("drift.json")["findings"]] == [("data[].seriesId", "warning")]
     assert f"x): {label_of(V2C)} 200 at data[].seriesId: type changed" in lowered.output.split("coupon-contracts: warning (")[1]
-    assert "severities changed by COUPON_CONTRACTS_SEVERITY: type changed=warning" in (tmp_path / "lowered" / "signoff.md").read_text()
+    assert "severities changed by the severity setting (COUPON_CONTRACTS_SEVERITY, --severity or coupon-contracts.toml): type changed=warning" in (tmp_path / "lowered" / "signoff.md").read_text()
     as_is = run_cli("run", reports=tmp_path / "as-is", env=env)
     assert (as_is.code, as_is.report("signoff.json")["failed_checks"]) == (1, ["schema.getCouponsV2"])
 

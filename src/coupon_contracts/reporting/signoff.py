@@ -213,7 +213,7 @@ def _markdown(doc: dict[str, Any]) -> str:
         f"**{doc['verdict']}**",
         "",
         *[f"- {reason}" for reason in doc["reasons"]],
-        *([f"- Judged with severities changed by COUPON_CONTRACTS_SEVERITY: {', '.join(f'{k}={v}' for k, v in doc['severity_overrides'].items())}"
+        *([f"- Judged with severities changed by the severity setting (COUPON_CONTRACTS_SEVERITY, --severity or coupon-contracts.toml): {', '.join(f'{k}={v}' for k, v in doc['severity_overrides'].items())}"
            " (the defaults are in docs/drift.md)"] if doc.get("severity_overrides") else []),
         "",
         "## Per operation",

@@ -51,6 +51,9 @@ def _diff(args: argparse.Namespace) -> int:
     labels = {str(op): row.label for op, row in contract.table.items()}
     changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)), known=known, labels=labels, today=datetime.now(timezone.utc).date())
     print("\n".join(changed.lines(changelog=args.changelog)) or ("no change" if not changed.changes else "no error or warning"))
+    profiles = old.get("profile"), new.get("profile")
+    if all(profiles) and profiles[0] != profiles[1]:  # another mix of requests: shares of presence and values seen differ by design
+        print(f"note: the baseline ran profile {profiles[0]}, the new run {profiles[1]}: presence and values seen depend on the profile; compare runs of one profile")
     print(f"coupon-contracts diff: {changed.summary(changelog=args.changelog)} from {args.old} to {args.new}")
     return EXIT_VIOLATIONS if changed.errors else EXIT_OK
 

@@ -77,7 +77,7 @@ def write_reports(record: RunRecord, contract: Contract, settings: Settings, fol
     if record.verdict is Verdict.INCOMPLETE and pytest_code == 0:
         pytest_code = EXIT_INCOMPLETE
     document = write_drift_report(record.drift, folder, target=record.target_label, contract_hash=contract.fingerprint, redactor=redactor)
-    record.shapes.write(folder / "observed-shapes.json")
+    record.shapes.write(folder / "observed-shapes.json", profile=settings.profile.name)
     outage = record.exit_message if record.exit_reason == "target" else None
     signoff = build_signoff(record, contract, exit_code=pytest_code, outage=outage)
     if settings.shard is None:  # a shard is part of a run: the merge adds the run to the history

@@ -270,3 +270,14 @@ def test_an_entry_of_a_diff_kind_excuses_the_diff_and_is_not_stale_in_a_run(tmp_
                         policy=SeverityPolicy(), known=known, labels=labels, today=date.today())  # fmt: skip
     (optional,) = [c for c in changed.changes if c.change == "became optional"]
     assert optional in changed.known and changed.errors == 0
+
+
+def test_runs_of_two_profiles_are_compared_with_a_note(tmp_path, capsys) -> None:
+    """A quick baseline against a ci run: shares differ by the mix of requests, and diff says so."""
+    for name, profile in (("old.json", "quick"), ("new.json", "ci")):
+        (tmp_path / name).write_text(json.dumps(shapes_of(EXAMPLE) | {"profile": profile}))
+    assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 0
+    assert "note: the baseline ran profile quick, the new run ci" in capsys.readouterr().out
+    (tmp_path / "new.json").write_text(json.dumps(shapes_of(EXAMPLE) | {"profile": "quick"}))
+    assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 0
+    assert "note:" not in capsys.readouterr().out

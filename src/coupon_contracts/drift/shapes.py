@@ -83,10 +83,10 @@ class ObservedShapes:
             for path, count in counts.items():
                 objects[path] = objects.get(path, 0) + count
 
-    def write(self, path: Path) -> None:
-        """Write observed-shapes.json."""
+    def write(self, path: Path, *, profile: str = "") -> None:
+        """Write observed-shapes.json (with the run's profile: shares depend on its mix of requests)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(self.as_dict() | ({"profile": profile} if profile else {}), indent=2) + "\n", encoding="utf-8")
 
 
 def _parent(path: str) -> str:

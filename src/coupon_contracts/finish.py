@@ -43,7 +43,8 @@ def finish(run: Run, pytest_code: int) -> int:
     pytest_code = write_reports(record, contract, settings, run.reports, pytest_code, redactor, failed_tests=failed)
     run.exit_code = exit_code(pytest_code, record.exit_reason, record.verdict)
     if settings.shard is not None:
-        write_share(record, run.reports, shard=settings.shard, contract=contract.fingerprint, profile=settings.profile.name, seed=settings.seed, redactor=redactor)
+        write_share(record, run.reports, shard=settings.shard, contract=contract.fingerprint, profile=settings.profile.name, seed=settings.seed, redactor=redactor,
+                    release=settings.release)
         if record.verdict is Verdict.INCOMPLETE:  # the other shares ran the rest: the merge decides GO or INCOMPLETE
             run.exit_code = EXIT_OK
     return pytest_code

@@ -30,7 +30,7 @@ class ShareError(Exception):
     """The shares cannot make one run (missing, repeated, from other runs): the message names the folder."""
 
 
-def write_share(record: RunRecord, folder: Path, *, shard: tuple[int, int], contract: str, profile: str, seed: int, redactor: Redactor) -> None:
+def write_share(record: RunRecord, folder: Path, *, shard: tuple[int, int], contract: str, profile: str, seed: int, redactor: Redactor, release: str = "") -> None:
     """This job's record as `share.json`: what the merge needs to write the whole run's reports."""
     data = {k: v for k, v in record.export().items() if k not in ("secrets", "pii")}
     data |= {
@@ -39,6 +39,7 @@ def write_share(record: RunRecord, folder: Path, *, shard: tuple[int, int], cont
         "contract": contract,
         "profile": profile,
         "seed": seed,
+        "release": release,  # COUPON_API_RELEASE of the shard: the merge's label when it has none of its own
         "outcomes": dict(record.outcomes),
         "tallies": [[op, family, asdict(tally)] for (op, family), tally in record.tallies.items()],
         "unchecked": [asdict(u) for u in record.unchecked],
@@ -55,8 +56,8 @@ def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
     n = first["shard"][1]
     seen: dict[int, Path] = {}
     for folder, share in shares:
-        for key in ("contract", "profile", "seed"):
-            if share[key] != first[key]:
+        for key in ("contract", "profile", "seed", "release"):
+            if share.get(key) != first.get(key):
                 raise ShareError(f"{folder / SHARE_FILE}: {key} {share[key]!r}, but {folders[0] / SHARE_FILE} has {first[key]!r}: shares of different runs")
         k, total = share["shard"]
         if total != n:
@@ -79,7 +80,7 @@ def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
         record.failed_checks.update(share["failed_checks"])
         record.ran.update(c for c in share["ran"] if c in CHECKS)
     record.redactor = None
-    return record, {"contract": first["contract"], "profile": first["profile"], "seed": first["seed"], "shares": n}
+    return record, {"contract": first["contract"], "profile": first["profile"], "seed": first["seed"], "shares": n, "release": first.get("release") or ""}
 
 
 def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
@@ -97,6 +98,8 @@ def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
     record, facts = merge_shares(folders)
     try:
         settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(into)})
+        if not settings.release and facts["release"]:  # the shards were labelled, the merge step was not
+            settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(into), "release": facts["release"]})
         contract = Contract.load(settings.contract)
     except (SettingsError, ContractError) as exc:
         raise ShareError(str(exc)) from None

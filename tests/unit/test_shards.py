@@ -81,3 +81,22 @@ def test_the_merge_judges_the_shares_by_the_runs_severities(runs) -> None:
     done = run_cli("merge", *(str(base / f"s{k}") for k in (1, 2, 3)), reports=base / "m-severity", env=env)
     findings = done.report("drift.json")["findings"]
     assert findings and {f["severity"] for f in findings if f["kind"] == "missing required field"} == {"warning"}, findings
+
+
+def test_the_merge_takes_the_shards_release_label_and_refuses_two(runs, capsys) -> None:
+    """Shards run with COUPON_API_RELEASE; a merge step without it still files the run under that release."""
+    import shutil
+
+    from coupon_contracts.cli import main
+
+    base = runs[0]
+    for k, label in ((1, "S1"), (2, "S1"), (3, "S1")):
+        shutil.copytree(base / f"s{k}", base / f"r{k}", dirs_exist_ok=True)
+        share = json.loads((base / f"r{k}" / "share.json").read_text())
+        (base / f"r{k}" / "share.json").write_text(json.dumps(share | {"release": label}))
+    done = run_cli("merge", *(str(base / f"r{k}") for k in (1, 2, 3)), reports=base / "m-release", env={"COUPON_CONTRACTS_PROFILE": "quick"})
+    assert done.report("signoff.json")["releases"]["label"] == "S1", done.output[-2000:]
+    share = json.loads((base / "r3" / "share.json").read_text())
+    (base / "r3" / "share.json").write_text(json.dumps(share | {"release": "S2"}))
+    assert main(["merge", *(str(base / f"r{k}") for k in (1, 2, 3)), "--reports", str(base / "m-two")]) == 2
+    assert "release 'S2', but" in capsys.readouterr().err

@@ -18,7 +18,7 @@ from .known import KnownDeviationsError
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import mark_known, scrub_folder, write_drift_summary
-from .reporting.junit import drop_subtests
+from .reporting.junit import drop_subtests, mark_known_cases
 from .reporting.signoff import build_signoff, write_signoff
 from .run import Run, redactor_of
 from .run_record import RunRecord
@@ -103,6 +103,7 @@ def write_reports(record: RunRecord, contract: Contract, settings: Settings, fol
         })  # fmt: skip
     if (folder / "junit.xml").is_file():
         drop_subtests(folder / "junit.xml")
+        mark_known_cases(folder / "junit.xml", record.known.by_check)
     for written in (results, folder / "junit.xml"):
         if written.is_dir():
             scrub_folder(written, redactor)

@@ -53,6 +53,8 @@ def test_a_known_deviation_that_matches_is_known_with_its_ticket_and_not_no_go(t
                                   "(filters.v11-default-limit, filters.v11-limit) are known deviations (see Known deviations), the rest held"]
     tests = re.search(r"tests: \d+ passed, (\d+) failed \((\d+) known\)", done.output)
     assert tests and tests.group(1) == tests.group(2), done.output[-2000:]  # failed tests, all of them known (tests, not checks)
+    junit = (tmp_path / "reports" / "junit.xml").read_text()  # a CI's test report says it too
+    assert f'name="known_deviation" value="KD-1 (VEND-1, until {LATER})"' in junit and "[known deviation KD-2 (VEND-2" in junit
 
 
 def test_the_same_entry_past_its_day_is_no_go_naming_it(tmp_path) -> None:

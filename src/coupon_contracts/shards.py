@@ -44,6 +44,7 @@ def write_share(record: RunRecord, folder: Path, *, shard: tuple[int, int], cont
         "tallies": [[op, family, asdict(tally)] for (op, family), tally in record.tallies.items()],
         "unchecked": [asdict(u) for u in record.unchecked],
         "failed_checks": sorted(record.failed_checks),
+        "failed_tests": dict(record.failed_tests),
         "ran": sorted(record.ran),
     }
     (folder / SHARE_FILE).write_text(redactor.text(json.dumps(data, indent=1, default=str)), encoding="utf-8")
@@ -78,6 +79,7 @@ def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
                 setattr(tally, outcome, getattr(tally, outcome) + count)
         record.unchecked += [Unchecked(u["check"], tuple(u["operations"]), tuple(u["docs"]), u["reason"], u["test"], u["outcome"]) for u in share["unchecked"]]
         record.failed_checks.update(share["failed_checks"])
+        record.failed_tests.update(share.get("failed_tests", {}))
         record.ran.update(c for c in share["ran"] if c in CHECKS)
     record.redactor = None
     return record, {"contract": first["contract"], "profile": first["profile"], "seed": first["seed"], "shares": n, "release": first.get("release") or ""}

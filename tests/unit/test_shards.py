@@ -100,3 +100,33 @@ def test_the_merge_takes_the_shards_release_label_and_refuses_two(runs, capsys) 
     (base / "r3" / "share.json").write_text(json.dumps(share | {"release": "S2"}))
     assert main(["merge", *(str(base / f"r{k}") for k in (1, 2, 3)), "--reports", str(base / "m-two")]) == 2
     assert "release 'S2', but" in capsys.readouterr().err
+
+
+def test_the_merge_marks_known_failures_by_its_own_file_only(runs, tmp_path) -> None:
+    """A shard judged with an entry the merge does not have (or that expired since) is not known in the
+    merged junit.xml or Allure results; one the merge has is marked once, and counted as known."""
+    import shutil
+    from datetime import date, timedelta
+
+    from coupon_contracts.known import KnownDeviation
+    from coupon_contracts.reporting.allure_results import mark_known
+    from coupon_contracts.reporting.junit import mark_known_cases
+
+    base = runs[0]
+    failed = json.loads((base / "merged" / "signoff.json").read_text())["failed_checks"][0]
+    later = date.today() + timedelta(days=30)
+    entry = KnownDeviation("KD-1", "r", "VEND-1", later, check=failed)
+    for k in (1, 2, 3):
+        shutil.copytree(base / f"s{k}", tmp_path / f"k{k}")
+        mark_known_cases(tmp_path / f"k{k}" / "junit.xml", {failed: entry})  # as a shard with that file marks them
+        mark_known(tmp_path / f"k{k}" / "allure-results", {failed: entry})
+    shards = [str(tmp_path / f"k{k}") for k in (1, 2, 3)]
+    plain = run_cli("merge", *shards, reports=tmp_path / "plain", env={"COUPON_CONTRACTS_PROFILE": "quick"})
+    assert plain.code == 1 and "known_deviation" not in (tmp_path / "plain" / "junit.xml").read_text()
+    results = "".join(p.read_text() for p in (tmp_path / "plain" / "allure-results").glob("*-result.json"))
+    assert '"known": true' not in results and "known deviation: KD-1" not in results
+    (tmp_path / "kd.yaml").write_text(f"deviations:\n  - id: KD-1\n    check: {failed}\n    reason: r\n    ticket: VEND-1\n    expires: {later}\n")
+    known = run_cli("merge", *shards, reports=tmp_path / "known", env={"COUPON_CONTRACTS_PROFILE": "quick", "COUPON_CONTRACTS_KNOWN_DEVIATIONS": str(tmp_path / "kd.yaml")})
+    junit = (tmp_path / "known" / "junit.xml").read_text()
+    assert junit.count('name="known_deviation"') == junit.count("[known deviation KD-1") >= 1
+    assert re.search(r"tests: \d+ passed, \d+ failed \(1 known\)", known.output), known.output[-1500:]  # the shards' failed tests, counted

@@ -26,6 +26,7 @@ from ..target import Exchange
 __all__ = ["SEVERITIES", "attach_failure", "label_markers", "scrub_folder", "write_drift_summary"]
 
 CHECK_TAG = "check: "  # the tag that names a result's check, for marking known deviations after the run
+KNOWN_TAG = "known deviation: "
 SEVERITIES = {"schema": "critical", "security": "critical", "errors": "normal", "filters": "normal", "consistency": "normal"}
 MAX_ATTACHED_EXCHANGES = 3
 
@@ -47,16 +48,24 @@ def label_markers(family: str | None, operation_ids: tuple[str, ...], contract: 
 
 def mark_known(results_dir: Path, known: dict[str, Any]) -> int:
     """Mark the results of failed checks a known deviation excuses (check id -> entry): Allure's `known`
-    status detail, and a tag with the entry and its ticket. Returns how many results were marked."""
+    status detail, and a tag with the entry and its ticket. Returns how many results were marked.
+
+    Marks already there (a shard's, judged by its own file) are replaced: the merging run's file decides."""
     marked = 0
     for path in results_dir.glob("*-result.json"):
         result = json.loads(path.read_text(encoding="utf-8"))
-        checks = [label["value"].removeprefix(CHECK_TAG) for label in result.get("labels", []) if str(label.get("value", "")).startswith(CHECK_TAG)]
+        labels = result.get("labels", [])
+        checks = [label["value"].removeprefix(CHECK_TAG) for label in labels if str(label.get("value", "")).startswith(CHECK_TAG)]
         entry = next((known[c] for c in checks if c in known), None)
+        earlier = [label for label in labels if str(label.get("value", "")).startswith(KNOWN_TAG)]
+        if earlier or (result.get("statusDetails") or {}).get("known"):
+            result["labels"] = [label for label in labels if label not in earlier]
+            result.get("statusDetails", {}).pop("known", None)
+            path.write_text(json.dumps(result), encoding="utf-8")
         if entry is None or result.get("status") not in ("failed", "broken"):
             continue
         result.setdefault("statusDetails", {})["known"] = True
-        result["labels"].append({"name": "tag", "value": f"known deviation: {entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"})
+        result["labels"].append({"name": "tag", "value": f"{KNOWN_TAG}{entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"})
         path.write_text(json.dumps(result), encoding="utf-8")
         marked += 1
     return marked

@@ -7,6 +7,7 @@ then still show a passed child: a skip counted as a pass. The children are dropp
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -37,20 +38,28 @@ def drop_subtests(path: Path) -> int:
 
 def mark_known_cases(path: Path, known: dict[str, Any]) -> int:
     """Mark each failed case whose check a known deviation excuses (check id -> entry): a `known_deviation`
-    property and the entry at the head of the failure's message. It stays a failure: known is not passed."""
+    property and the entry at the head of the failure's message. It stays a failure: known is not passed.
+
+    Marks already there (a shard's, judged by its own file) are replaced: the merging run's file decides."""
     tree = ET.parse(path)
     marked = 0
     for case in tree.getroot().iter("testcase"):
         failure = case.find("failure")
         properties = case.find("properties")
+        for earlier in [p for p in (properties if properties is not None else []) if p.get("name") == "known_deviation"]:
+            properties.remove(earlier)  # type: ignore[union-attr]
+        if failure is not None:
+            failure.set("message", _KNOWN_HEAD.sub("", failure.get("message", "")))
         check = next((p.get("value") for p in (properties if properties is not None else []) if p.get("name") == "coupon_check"), None)
         entry = known.get(check or "")
         if failure is None or entry is None or properties is None:
             continue
-        said = f"{entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"
+        said = f"{entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"  # _KNOWN_HEAD reads it back
         ET.SubElement(properties, "property", {"name": "known_deviation", "value": said})
         failure.set("message", f"[known deviation {said}: does not block the release] {failure.get('message', '')}")
         marked += 1
-    if marked:
-        tree.write(path, encoding="utf-8", xml_declaration=True)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
     return marked
+
+
+_KNOWN_HEAD = re.compile(r"^(?:\[known deviation [^\]]*: does not block the release\] )+")

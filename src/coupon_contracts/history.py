@@ -132,34 +132,46 @@ def _last_byte(path: Path) -> bytes:
         return file.read(1)
 
 
-def since_last_release(previous: RunSummary, current: RunSummary, changes: Any) -> dict[str, Any]:
+def since_last_release(previous: RunSummary, current: RunSummary, changes: Any, *, observed: dict[str, Any] | None = None) -> dict[str, Any]:
     """New, fixed and unchanged findings and failed checks against the previous run, and its shape changes.
 
     A failure a known deviation excuses is still a failure (unchanged, not fixed). One gone from this run
-    is fixed only where this run looked again: its check ran whole, its operation answered with that
-    status; else it is "not compared". A shape change where the previous run had a finding and this
-    one has none is the vendor going back to the contract (a string seriesId an integer again): listed
+    is fixed only where this run looked again: its check ran whole; its field, or an object that could
+    carry it, was seen in this run's answers (`observed`: its observed shapes; without them, an answer
+    of that operation and status); else it is "not compared". A change back to the contract (a string
+    seriesId an integer again), or one where the previous run had a finding this one fixed, is listed
     apart, not as an error."""
+    from .drift import seen_there
+    from .severity import ChangeKind
+
     def compare(old: set[str], new: set[str], known: set[str], looked: Any) -> dict[str, list[str]]:
         gone = old - new
         return {"new": sorted(new - old), "fixed": sorted(k for k in gone if looked(k)), "unchanged": sorted(old & new),
                 "not_compared": sorted(k for k in gone if not looked(k)), "known": sorted(known & new)}  # fmt: skip
 
+    def looked_again(key: str) -> bool:
+        operation, status, path = _where(key)
+        if observed is None:
+            return answered is None or f"{operation} {status}" in answered
+        answer = observed.get("operations", {}).get(operation, {}).get(status)
+        return answer is not None and (path == "" or path in answer["fields"] or seen_there(path, answer["fields"]))
+
     checked = set(current.checked) if current.checked is not None else None
     answered = set(current.answered) if current.answered is not None else None
     old_checks = set(previous.failed_checks) | set(previous.known_checks or [])
     new_checks = set(current.failed_checks) | set(current.known_checks or [])
-    mended = {_where(key) for key in previous.findings} - {_where(key) for key in current.findings}
-    shown = [c for c in changes.changes if c.severity.value != "info"] if changes is not None else []
+    findings = compare(set(previous.findings), set(current.findings), set(current.known_findings or []), looked_again)
+    mended = {_where(key) for key in findings["fixed"]}
+    listed = [c for c in changes.changes if c.severity.value != "info" or c.kind is ChangeKind.BACK_TO_THE_CONTRACT] if changes is not None else []
+    back = [c for c in listed if c.kind is ChangeKind.BACK_TO_THE_CONTRACT or (c.operation, c.status, c.path) in mended]
     return {
         "previous": {"release": previous.release, "time": previous.time, "verdict": previous.verdict, "profile": previous.profile},
         "profile": current.profile,
-        "findings": compare(set(previous.findings), set(current.findings), set(current.known_findings or []),
-                            lambda key: answered is None or " ".join(_where(key)[:2]) in answered),
+        "findings": findings,
         "failed_checks": compare(old_checks, new_checks, set(current.known_checks or []), lambda check: checked is None or check in checked),
         # errors and warnings, as `diff` prints them; None: the previous run's shapes are no longer kept
-        "shape_changes": [changes.line(c) for c in shown if (c.operation, c.status, c.path) not in mended] if changes is not None else None,
-        "back_to_the_contract": [changes.line(c) for c in shown if (c.operation, c.status, c.path) in mended] if changes is not None else [],
+        "shape_changes": [changes.line(c) for c in listed if c not in back] if changes is not None else None,
+        "back_to_the_contract": [changes.line(c) for c in back] if changes is not None else [],
         "not_compared": list(changes.unseen) if changes is not None else [],
     }
 
@@ -184,9 +196,10 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
     if previous is not None:
         before = history.shapes_of(previous)
         labels = {str(op): row.label for op, row in contract.table.items()}
-        changes = diff_runs(before, record.shapes.as_dict(), closed=closed_value_fields(contract), policy=record.drift.policy, known=record.known_deviations,
+        observed = record.shapes.as_dict()
+        changes = diff_runs(before, observed, closed=closed_value_fields(contract), policy=record.drift.policy, known=record.known_deviations,
                             labels=labels, today=datetime.now(timezone.utc).date()) if before else None  # fmt: skip
-        since = since_last_release(previous, current, changes)
+        since = since_last_release(previous, current, changes, observed=observed)
     section = {"release": current.release, "label": settings.release or "", "time": current.time, "history": str(settings.history_folder.absolute()), "since_last_release": since, "releases": history.table(current),
                "unreadable_history_lines": history.unreadable}  # fmt: skip
     history.append(current, shapes_file, redactor)

@@ -281,3 +281,10 @@ def test_runs_of_two_profiles_are_compared_with_a_note(tmp_path, capsys) -> None
     (tmp_path / "new.json").write_text(json.dumps(shapes_of(EXAMPLE) | {"profile": "quick"}))
     assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 0
     assert "note:" not in capsys.readouterr().out
+
+
+def test_what_the_newer_run_saw_no_object_for_is_not_gone() -> None:
+    """A customer without coupons answers `entity: []`: no coupon, so no coupon field is gone."""
+    assert compare_shapes(shapes_of(EXAMPLE), shapes_of({**EXAMPLE, "entity": []})) == []
+    (gone,) = compare_shapes(shapes_of(EXAMPLE), shapes_of({k: v for k, v in EXAMPLE.items() if k != "entity"}))
+    assert (gone.path, gone.change) == ("entity", "field gone")  # the list itself gone: said once, at its own path

@@ -181,3 +181,48 @@ def test_what_this_run_did_not_check_again_is_not_compared_not_fixed() -> None:
     assert since["findings"]["not_compared"] == [finding] and not since["findings"]["fixed"]
     again = since_last_release(before, _summary("R7", checked=["filters.v2-paging"], answered=[f"{label_of(V2C)} 200"]), None)
     assert again["findings"]["fixed"] == [finding] and "filters.v2-paging" in again["failed_checks"]["fixed"]
+
+
+def test_a_finding_whose_field_this_run_never_saw_is_not_fixed() -> None:
+    """R2's customer has no coupon on v2/coupon: data[].seriesId was not seen, so its type is not known to be fixed."""
+    from coupon_contracts.drift import ObservedShapes
+    from coupon_contracts.history import since_last_release
+    from coupon_contracts.operations import V2C, label_of
+
+    from .conftest import ROOT
+
+    example = json.loads((ROOT / "contracts/examples/v2-coupon.200.upper.json").read_text())
+    finding = f"{label_of(V2C)} 200 data[].seriesId: type changed"
+    empty, full = ObservedShapes(), ObservedShapes()
+    empty.observe(label_of(V2C), 200, {**example, "data": []})
+    full.observe(label_of(V2C), 200, example)
+    before = _summary("N1", findings=[finding])
+    since = since_last_release(before, _summary("N2"), None, observed=empty.as_dict())
+    assert since["findings"]["not_compared"] == [finding] and not since["findings"]["fixed"]
+    since = since_last_release(before, _summary("N3"), None, observed=full.as_dict())
+    assert since["findings"]["fixed"] == [finding]
+
+
+def test_a_type_back_to_the_contract_is_listed_as_such(contract) -> None:
+    """S1 sent seriesId as a string, S2 an integer again: the sign-off lists the change as back to the contract."""
+    import copy
+
+    from coupon_contracts.drift import ObservedShapes, closed_value_fields, diff_runs
+    from coupon_contracts.history import since_last_release
+    from coupon_contracts.operations import V2ID, label_of
+    from coupon_contracts.severity import SeverityPolicy
+
+    from .conftest import ROOT
+
+    example = json.loads((ROOT / "contracts/examples/v2-customers-customerId-coupons.200.json").read_text())
+    broken = copy.deepcopy(example)
+    for coupon in broken["entity"]:
+        coupon["seriesId"] = str(coupon["seriesId"])
+    shapes = []
+    for body in (broken, example):
+        observed = ObservedShapes()
+        observed.observe(label_of(V2ID), 200, body)
+        shapes.append(observed.as_dict())
+    changes = diff_runs(*shapes, closed=closed_value_fields(contract), policy=SeverityPolicy())
+    since = since_last_release(_summary("S1"), _summary("S2"), changes, observed=shapes[1])  # no finding kept: only the contract says it
+    assert since["shape_changes"] == [] and len(since["back_to_the_contract"]) == 1 and "back to the contract" in since["back_to_the_contract"][0]

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..severity import ChangeKind, Severity, SeverityPolicy
 
-__all__ = ["MIN_OBJECTS", "PRESENCE_DROP", "Closed", "ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes"]
+__all__ = ["MIN_OBJECTS", "PRESENCE_DROP", "Closed", "ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes", "seen_there"]
 
 DATE_FORMATS = {"date-time", "date-time-no-zone", "date"}
 MIN_OBJECTS = 20  # objects at a path, in each run, before its presence is compared
@@ -158,6 +158,8 @@ def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[
 
     for path, was in old.items():
         if path not in new:
+            if not seen_there(path, new):
+                continue  # the newer run saw no object to carry it (an empty list, a customer without coupons)
             always = was.get("presence", 0) >= 1
             add(path, ChangeKind.FIELD_GONE if always else ChangeKind.OPTIONAL_FIELD_GONE, "present" if always else f"{was.get('presence'):.0%}", "absent")
     for path, now in new.items():
@@ -184,6 +186,15 @@ def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[
             for value in sorted(set(was["values"]) - set(now["values"]), key=str):
                 add(path, ChangeKind.VALUE_GONE, value, sorted(now["values"], key=str))
     return found
+
+
+def seen_there(path: str, fields: dict[str, Any]) -> bool:
+    """Whether a run's fields show an object that could carry `path`: its parent was seen (the document
+    always is). Items of a list (`a[]`) need an item: an empty list says nothing of what its items carry."""
+    parent = path.rsplit(".", 1)[0] if "." in path else ""
+    if path.endswith("[]"):
+        return False
+    return parent == "" or parent in fields
 
 
 def _compare_presence(path: str, was: dict[str, Any], now: dict[str, Any], add: Any) -> None:

@@ -88,7 +88,7 @@ class History:
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 history.runs.append(RunSummary(**json.loads(line)))
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):  # a torn write, an older format, a crafted line
                 history.unreadable += line.strip() != ""
         return history
 
@@ -102,7 +102,7 @@ class History:
         path = self.folder / run.shapes if run.shapes else None
         try:
             return json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     def append(self, run: RunSummary, shapes_file: Path, redactor: Any) -> None:

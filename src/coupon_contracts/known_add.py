@@ -119,11 +119,14 @@ _AGAIN = "run again, or give --reports the folder of a finished run"
 def _read(reports: Path, name: str) -> dict[str, Any]:
     path = reports / name
     if not path.is_file():
-        raise KnownDeviationsError(f"{path}: not found; give --reports the folder of the run that found it")
+        what = "a folder, not a file" if path.is_dir() else "not found"
+        raise KnownDeviationsError(f"{path}: {what}; give --reports the folder of the run that found it")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # a run cut short, or another file in its place
         raise KnownDeviationsError(f"{path}: not readable JSON ({str(exc).splitlines()[0][:120]}): {_AGAIN}") from None
+    except RecursionError:
+        raise KnownDeviationsError(f"{path}: nested too deep to be a report of a run: {_AGAIN}") from None
     if not isinstance(data, dict):
         raise KnownDeviationsError(f"{path}: not a report of a run (a JSON object): {_AGAIN}")
     return data

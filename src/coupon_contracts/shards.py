@@ -142,8 +142,8 @@ def _read(folder: Path) -> tuple[Path, dict[str, Any]]:
         raise ShareError(f"{path}: not found: give the reports folder of a `coupon-contracts run --shard K/N` job")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ShareError(f"{path}: not a share of a run ({exc})") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise ShareError(f"{path}: not a share of a run ({str(exc)[:120] or 'nested too deep'})") from None
     if not isinstance(data, dict) or data.get("version") != SHARE_VERSION:
         raise ShareError(f"{path}: a share of another version of coupon-contracts (need version {SHARE_VERSION})")
     return folder, data

@@ -288,3 +288,11 @@ def test_what_the_newer_run_saw_no_object_for_is_not_gone() -> None:
     assert compare_shapes(shapes_of(EXAMPLE), shapes_of({**EXAMPLE, "entity": []})) == []
     (gone,) = compare_shapes(shapes_of(EXAMPLE), shapes_of({k: v for k, v in EXAMPLE.items() if k != "entity"}))
     assert (gone.path, gone.change) == ("entity", "field gone")  # the list itself gone: said once, at its own path
+
+
+def test_a_file_nested_too_deep_is_one_line(tmp_path, capsys) -> None:
+    (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    (tmp_path / "ok.json").write_text(json.dumps(shapes_of(EXAMPLE)))
+    assert main(["diff", str(tmp_path / "deep.json"), str(tmp_path / "ok.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "deep.json: nested too deep" in err and len(err.splitlines()) == 1

@@ -297,6 +297,7 @@ def test_an_entry_whose_check_or_operation_did_not_run_is_not_called_stale(tmp_p
     ("drift.json", '{"findings": 3}', "drift.json: findings is not a finding"),
     ("drift.json", b"\xff\xfe{", "drift.json: not readable JSON"),
     ("signoff.json", '{"failed', "signoff.json: not readable JSON"),
+    ("drift.json", "[" * 200_000 + "]" * 200_000, "drift.json: nested too deep"),
     ("signoff.json", '{"failed_checks": "filters.v2-paging"}', "signoff.json: failed_checks is not a list of check ids"),
 ])  # fmt: skip
 def test_known_add_on_a_report_cut_short_is_one_line(tmp_path, capsys, name, text, message) -> None:

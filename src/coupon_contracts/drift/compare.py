@@ -72,6 +72,8 @@ def load_shapes(location: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ShapesError(f"{path}: not JSON ({exc})") from None
+    except RecursionError:  # thousands of nested brackets: no observed shape is that deep
+        raise ShapesError(f"{path}: nested too deep to be observed shapes; give a run's observed-shapes.json") from None
     if not isinstance(document, dict) or not isinstance(document.get("operations"), dict):
         raise ShapesError(f"{path}: not an observed-shapes file (no 'operations')")
     if document.get("format", 1) not in (1, 2):

@@ -28,7 +28,7 @@ def _points(history: Path) -> tuple[list[dict[str, Any]], int]:
     for line in history.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             point = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             bad += line.strip() != ""
             continue
         if isinstance(point, dict) and isinstance(point.get("timestamp", 0), (int, float)):

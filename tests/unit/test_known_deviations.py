@@ -318,3 +318,12 @@ def test_an_operation_the_run_left_out_is_not_exercised_though_other_checks_read
     done = _run(tmp_path, known, faults="", part="getCouponsV2")
     section = done.report("signoff.json")["known_deviations"]
     assert [d["id"] for d in section["not_exercised"]] == ["KD-1"] and not section["stale"], section
+
+
+def test_a_ticket_or_reason_cannot_break_the_sign_off() -> None:
+    """A `|` would end a table cell, a `<b>` be read as HTML, in signoff.md as a CI's job summary shows it."""
+    from coupon_contracts.reporting.signoff import _known_section
+
+    entry = {"id": "KD-1", "ticket": "T|x", "expires": LATER, "reason": "a|b <b>", "count": 1}
+    text = "\n".join(_known_section({"file": "k.yaml", "matched": [entry], "expired": [], "stale": []}))
+    assert "(T\\|x, until" in text and "a\\|b &lt;b&gt;" in text and "<b>" not in text

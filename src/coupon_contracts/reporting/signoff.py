@@ -111,7 +111,7 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
         lines.append(f"The first run in the history (`{releases['history']}`): nothing to compare with yet.")
     else:
         before = since["previous"]
-        named = f"release {before['release']}" if before["release"] != NO_LABEL else "the unlabelled run"
+        named = f"release {_md(before['release'])}" if before["release"] != NO_LABEL else "the unlabelled run"
         differs = f" It used profile {before['profile']}, this run {since['profile']}: counts and shapes differ by design." if before.get("profile") and before["profile"] != since.get("profile") else ""
         lines += [f"Compared with {named} of {before['time']} ({before['verdict']}).{differs}", ""]
         for title, key in (("Findings (errors and warnings)", "findings"), ("Failed checks", "failed_checks")):
@@ -126,7 +126,7 @@ def _release_sections(releases: dict[str, Any] | None) -> list[str]:
         lines += [f"- Back to the contract (a finding of that run fixed): {len(back)}:"] + [f"  - {line}" for line in back[:20]] if back else []
         lines += [f"- Not compared: {operation} (this run did not exercise it)" for operation in since.get("not_compared", [])]
     lines += ["", "## Release after release", "", "| release | time | verdict | failed tests | drift error | warning | info |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['release']} | {r['time']} | {r['verdict']} | {r['failed']} | {r['error']} | {r['warning']} | {r['info']} |" for r in releases["releases"]]
+    lines += [f"| {_md(r['release'])} | {r['time']} | {r['verdict']} | {r['failed']} | {r['error']} | {r['warning']} | {r['info']} |" for r in releases["releases"]]
     return lines
 
 
@@ -135,7 +135,7 @@ def _known_section(known: dict[str, Any]) -> list[str]:
     if not (known["matched"] or known["expired"] or known["stale"] or known.get("not_exercised") or known.get("for_diff")):
         return []
     def say(d: dict[str, Any], day: str = "until") -> str:
-        return f"`{d['id']}` ({d['ticket']}, {day} {d['expires']}): {d['reason']}"
+        return f"`{_md(d['id'])}` ({_md(d['ticket'])}, {day} {d['expires']}): {_md(d['reason'])}"
 
     lines = ["", "## Known deviations", "", f"From `{known['file']}`.", ""]
     lines += [f"- known, matched {d['count']}x: {say(d)}" for d in known["matched"]]
@@ -144,6 +144,12 @@ def _known_section(known: dict[str, Any]) -> list[str]:
     lines += [f"- not exercised (its check or operation did not run here: neither matched nor stale): {say(d)}" for d in known.get("not_exercised", [])]
     lines += [f"- for `diff` (a change between runs, which a run does not meet): {say(d)}" for d in known.get("for_diff", [])]
     return lines
+
+
+def _md(text: object) -> str:
+    """Text from a file a person wrote (a ticket, a reason, a release in the history) as markdown shows it:
+    a `|` would end a table cell, a `<b>` would be read as HTML."""
+    return str(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _all_held(record: RunRecord) -> str:

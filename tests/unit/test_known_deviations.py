@@ -327,3 +327,15 @@ def test_a_ticket_or_reason_cannot_break_the_sign_off() -> None:
     entry = {"id": "KD-1", "ticket": "T|x", "expires": LATER, "reason": "a|b <b>", "count": 1}
     text = "\n".join(_known_section({"file": "k.yaml", "matched": [entry], "expired": [], "stale": []}))
     assert "(T\\|x, until" in text and "a\\|b &lt;b&gt;" in text and "<b>" not in text
+
+
+def test_known_add_of_a_schema_check_names_the_findings_that_stay_errors(tmp_path, capsys) -> None:
+    from coupon_contracts.operations import V2C, label_of
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "signoff.json").write_text(json.dumps({"failed_checks": ["schema.getCouponsV2"]}), encoding="utf-8")
+    finding = {"operation": label_of(V2C), "path": "data[].seriesId", "kind": "type changed", "severity": "error", "known": None}
+    (tmp_path / "r" / "drift.json").write_text(json.dumps({"findings": [finding]}), encoding="utf-8")
+    args = ["known", "add", "--reports", str(tmp_path / "r"), "--file", str(tmp_path / "k.yaml"), "--ticket", "T", "--expires", LATER, "--reason", "r"]
+    assert main([*args, "--check", "schema.getCouponsV2"]) == 0
+    assert "note: the run's error findings behind it stay errors until each is known too: known add --finding 'data[].seriesId'" in capsys.readouterr().out

@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     merge = commands.add_parser("merge", help="merge the reports of the shards of a run (--shard K/N) into the reports and the verdict of one run")
     merge.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="every shard's reports folder")
     merge.add_argument("--reports", type=Path, default=Path("reports"), help="where the merged reports go (default: reports/)")
+    for flag, meaning in (("--history", "the history folder (COUPON_CONTRACTS_HISTORY)"), ("--release", "the vendor release (COUPON_API_RELEASE; default: the shards')"),
+                          ("--known-deviations", "the known deviations (COUPON_CONTRACTS_KNOWN_DEVIATIONS)"), ("--severity", "severities changed (COUPON_CONTRACTS_SEVERITY)")):
+        merge.add_argument(flag, help=f"{meaning}, as for run")  # fmt: skip
     merge.set_defaults(command=_merge)
 
     from .cli_known import register as register_known
@@ -236,7 +239,8 @@ def _merge(args: argparse.Namespace) -> int:
     from .shards import ShareError, merge_run
 
     try:
-        result, record, shares = merge_run(list(args.folders), args.reports)
+        given = {name: getattr(args, name) for name in ("history", "release", "known_deviations", "severity") if getattr(args, name) is not None}
+        result, record, shares = merge_run(list(args.folders), args.reports, overrides=given)
     except ShareError as exc:
         raise UsageError(str(exc)) from None
     print(f"coupon-contracts: merged {shares} shards of one run ({', '.join(str(f) for f in args.folders)})")

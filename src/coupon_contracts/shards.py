@@ -85,7 +85,7 @@ def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
     return record, {"contract": first["contract"], "profile": first["profile"], "seed": first["seed"], "shares": n, "release": first.get("release") or ""}
 
 
-def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
+def merge_run(folders: list[Path], into: Path, *, overrides: dict[str, str] | None = None) -> tuple[int, RunRecord, int]:
     """Merge the shares in `folders` into the reports of one run in `into`: its exit code, record and shares.
 
     The contract, profile and seed are the shards'; the contract must be the one the merge loads."""
@@ -99,9 +99,10 @@ def merge_run(folders: list[Path], into: Path) -> tuple[int, RunRecord, int]:
         raise ShareError(f"--reports {into}: is also a shard's folder; merge into another one")
     record, facts = merge_shares(folders)
     try:
-        settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(into)})
+        run = {"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(into)} | (overrides or {})
+        settings = Settings.load(overrides=run)
         if not settings.release and facts["release"]:  # the shards were labelled, the merge step was not
-            settings = Settings.load(overrides={"profile": facts["profile"], "seed": str(facts["seed"]), "reports": str(into), "release": facts["release"]})
+            settings = Settings.load(overrides=run | {"release": facts["release"]})
         contract = Contract.load(settings.contract)
     except (SettingsError, ContractError) as exc:
         raise ShareError(str(exc)) from None

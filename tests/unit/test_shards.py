@@ -96,6 +96,9 @@ def test_the_merge_takes_the_shards_release_label_and_refuses_two(runs, capsys) 
         (base / f"r{k}" / "share.json").write_text(json.dumps(share | {"release": label}))
     done = run_cli("merge", *(str(base / f"r{k}") for k in (1, 2, 3)), reports=base / "m-release", env={"COUPON_CONTRACTS_PROFILE": "quick"})
     assert done.report("signoff.json")["releases"]["label"] == "S1", done.output[-2000:]
+    named = run_cli("merge", *(str(base / f"r{k}") for k in (1, 2, 3)), "--release", "M1", "--history", str(base / "h-m1"), reports=base / "m-named",
+                    env={"COUPON_CONTRACTS_PROFILE": "quick"})  # fmt: skip
+    assert named.report("signoff.json")["releases"]["label"] == "M1" and (base / "h-m1" / "runs.jsonl").is_file(), named.output[-2000:]
     share = json.loads((base / "r3" / "share.json").read_text())
     (base / "r3" / "share.json").write_text(json.dumps(share | {"release": "S2"}))
     assert main(["merge", *(str(base / f"r{k}") for k in (1, 2, 3)), "--reports", str(base / "m-two")]) == 2

@@ -122,19 +122,47 @@ def merge_run(folders: list[Path], into: Path, *, overrides: dict[str, str] | No
 
 
 def merge_files(folders: list[Path], into: Path) -> None:
-    """The shares' junit.xml as one file and their Allure results in one folder (the names are unique)."""
-    results = into / "allure-results"
-    results.mkdir(parents=True, exist_ok=True)
+    """The shares' junit.xml as one file and their Allure results in one folder (the names are unique).
+
+    Read whole before anything is written: a file a killed job cut short is a ShareError naming it. The
+    merged folder's results are the merge's alone (as `run --clean-alluredir`), and a shard's drift
+    summary gives way to the merged run's."""
+    from .reporting.allure_results import DRIFT_SUMMARY_ID
+
     suites = ET.Element("testsuites")
+    copied: list[Path] = []
     for folder in folders:
-        for path in (folder / "allure-results").glob("*") if (folder / "allure-results").is_dir() else ():
-            if path.is_file() and path.name not in ("categories.json", "environment.properties"):
-                shutil.copy2(path, results / path.name)
+        for path in sorted((folder / "allure-results").glob("*")) if (folder / "allure-results").is_dir() else ():
+            if not path.is_file() or path.name in ("categories.json", "environment.properties"):
+                continue
+            if path.name.endswith("-result.json"):
+                if _result_of(path).get("historyId") == DRIFT_SUMMARY_ID:
+                    continue
+            copied.append(path)
         junit = folder / "junit.xml"
         if junit.is_file():
-            root = ET.parse(junit).getroot()
+            try:
+                root = ET.parse(junit).getroot()
+            except ET.ParseError as exc:
+                raise ShareError(f"{junit}: not readable XML ({exc}): the shard's job was cut short? run that shard again") from None
             suites.extend(root.iter("testsuite") if root.tag == "testsuites" else [root])
+    results = into / "allure-results"
+    shutil.rmtree(results, ignore_errors=True)
+    results.mkdir(parents=True, exist_ok=True)
+    for path in copied:
+        shutil.copy2(path, results / path.name)
     ET.ElementTree(suites).write(into / "junit.xml", encoding="utf-8", xml_declaration=True)
+
+
+def _result_of(path: Path) -> dict[str, Any]:
+    """One Allure result of a shard, checked: the merge marks and renders them."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        raise ShareError(f"{path}: not a readable Allure result: the shard's job was cut short? run that shard again") from None
+    if not isinstance(result, dict):
+        raise ShareError(f"{path}: not an Allure result (a JSON object): run that shard again")
+    return result
 
 
 def _read(folder: Path) -> tuple[Path, dict[str, Any]]:

@@ -133,3 +133,29 @@ def test_the_merge_marks_known_failures_by_its_own_file_only(runs, tmp_path) -> 
     junit = (tmp_path / "known" / "junit.xml").read_text()
     assert junit.count('name="known_deviation"') == junit.count("[known deviation KD-1") >= 1
     assert re.search(r"tests: \d+ passed, \d+ failed \(1 known\)", known.output), known.output[-1500:]  # the shards' failed tests, counted
+
+
+@pytest.mark.parametrize("cut", ["allure-results", "junit.xml"])
+def test_a_shard_file_cut_short_is_one_line_and_nothing_is_written(runs, tmp_path, capsys, cut) -> None:
+    """A killed job's half-written file: the merge names it (exit 2) before it writes a report or the history."""
+    import shutil
+
+    from coupon_contracts.cli import main
+
+    base = runs[0]
+    for k in (1, 2, 3):
+        shutil.copytree(base / f"s{k}", tmp_path / f"c{k}")
+    victim = next((tmp_path / "c2" / "allure-results").glob("*-result.json")) if cut == "allure-results" else tmp_path / "c2" / "junit.xml"
+    victim.write_bytes(victim.read_bytes()[:100])
+    assert main(["merge", *(str(tmp_path / f"c{k}") for k in (1, 2, 3)), "--reports", str(tmp_path / "m"), "--history", str(tmp_path / "h")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert str(victim) in err and "run that shard again" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "h").exists() and not (tmp_path / "m" / "signoff.md").exists()
+
+
+def test_a_merge_has_one_drift_summary_however_often_it_is_merged(runs, tmp_path) -> None:
+    shards = [str(runs[0] / f"s{k}") for k in (1, 2, 3)]
+    for _ in range(2):
+        run_cli("merge", *shards, reports=tmp_path / "m", env={"COUPON_CONTRACTS_PROFILE": "quick"})
+    summaries = [p for p in (tmp_path / "m" / "allure-results").glob("*-result.json") if json.loads(p.read_text())["name"] == "Schema drift summary"]
+    assert len(summaries) == 1

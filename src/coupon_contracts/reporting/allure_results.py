@@ -23,10 +23,11 @@ from ..drift import findings_for
 from ..redaction import Redactor
 from ..target import Exchange
 
-__all__ = ["SEVERITIES", "attach_failure", "label_markers", "scrub_folder", "write_drift_summary"]
+__all__ = ["DRIFT_SUMMARY_ID", "KNOWN_TAG", "SEVERITIES", "attach_failure", "label_markers", "scrub_folder", "write_drift_summary"]
 
 CHECK_TAG = "check: "  # the tag that names a result's check, for marking known deviations after the run
 KNOWN_TAG = "known deviation: "
+DRIFT_SUMMARY_ID = "coupon-contracts-drift-summary"  # the historyId of the run's drift summary result
 SEVERITIES = {"schema": "critical", "security": "critical", "errors": "normal", "filters": "normal", "consistency": "normal"}
 MAX_ATTACHED_EXCHANGES = 3
 
@@ -112,7 +113,7 @@ def write_drift_summary(results_dir: Path, drift_markdown: str, breaking: int, *
     now = int(time.time() * 1000)
     result: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
-        "historyId": "coupon-contracts-drift-summary",
+        "historyId": DRIFT_SUMMARY_ID,
         "name": "Schema drift summary",
         "fullName": "coupon-contracts.drift.summary",
         "status": "failed" if breaking else "passed",

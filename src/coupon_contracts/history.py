@@ -108,7 +108,9 @@ class History:
     def append(self, run: RunSummary, shapes_file: Path, redactor: Any) -> None:
         """Add a finished run, with a copy of its observed shapes; keep the last KEEP_SHAPES copies."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"shapes-{run.time.replace(':', '').replace('-', '')}.json"
+        stamp = run.time.replace(":", "").replace("-", "")
+        # two runs in one second (merges): the second its own file, sorted after the first (`~` > `.`)
+        name = next(n for n in (f"shapes-{stamp}.json", *(f"shapes-{stamp}~{i}.json" for i in range(2, 1000))) if not (self.folder / n).exists())
         if shapes_file.is_file():
             shutil.copyfile(shapes_file, self.folder / name)
         kept = RunSummary(**{**asdict(run), "shapes": name if shapes_file.is_file() else ""})

@@ -70,7 +70,7 @@ def _with_entry(text: str, entry: dict[str, str], file: Path) -> str:
         return ended[:at] + block(dash, keys) + ended[at:]
     if not (isinstance(value, yaml.SequenceNode) and not value.value) and not (isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null")):
         raise KnownDeviationsError(f"{file}:{key.start_mark.line + 1}: known add edits a block list of entries (`- id: ...`), not this one; add this item by hand: {json.dumps(entry)}")
-    start, end = (value.start_mark.index, value.end_mark.index) if isinstance(value, yaml.SequenceNode) or value.value else (key.end_mark.index,) * 2
+    start, end = (value.start_mark.index, value.end_mark.index) if isinstance(value, yaml.SequenceNode) or value.value else (ended.index(":", key.end_mark.index) + 1,) * 2
     line_end = ended.find("\n", end)
     rest = ended[end:line_end].strip()  # a comment after `[]` stays on the line
     head = ended[:start].rstrip(" \t") + (f"  {rest}" if rest else "")

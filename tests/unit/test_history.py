@@ -226,3 +226,14 @@ def test_a_type_back_to_the_contract_is_listed_as_such(contract) -> None:
     changes = diff_runs(*shapes, closed=closed_value_fields(contract), policy=SeverityPolicy())
     since = since_last_release(_summary("S1"), _summary("S2"), changes, observed=shapes[1])  # no finding kept: only the contract says it
     assert since["shape_changes"] == [] and len(since["back_to_the_contract"]) == 1 and "back to the contract" in since["back_to_the_contract"][0]
+
+
+def test_two_runs_in_one_second_keep_their_own_shapes(tmp_path) -> None:
+    from coupon_contracts.redaction import Redactor
+
+    history = History(tmp_path / "h")
+    for release, body in (("R7", '{"operations": {"a": {}}}'), ("R8", '{"operations": {"b": {}}}')):
+        (tmp_path / f"{release}.json").write_text(body)
+        history.append(_summary(release), tmp_path / f"{release}.json", Redactor())
+    read = History.read(tmp_path / "h")
+    assert [list(read.shapes_of(r)["operations"]) for r in read.runs] == [["a"], ["b"]]

@@ -223,8 +223,9 @@ BLOCK = "  - id: A\n    check: filters.v2-paging\n    reason: r\n    ticket: T\n
     "layout",
     ["deviations: []  # none yet\n", "deviations: [ ]\n", "deviations:\n", "deviations: ~\n", "# nothing yet\n", "",
      "deviations:\n" + BLOCK.replace("\n  ", "\n").removeprefix("  "), "deviations:\n" + "".join("  " + line + "\n" for line in BLOCK.splitlines()) + "# the end\n",
-     "# head\ndeviations:\n" + BLOCK + "\n# tail\n", "\ufeffdeviations: []\n"],
-    ids=["empty-flow-comment", "empty-flow-space", "null", "tilde", "comment-only", "no-file", "indent-0", "indent-4", "comments-around", "bom"],
+     "# head\ndeviations:\n" + BLOCK + "\n# tail\n", "\ufeffdeviations: []\n", "deviations: # c\n", '"deviations":\n'],
+    ids=["empty-flow-comment", "empty-flow-space", "null", "tilde", "comment-only", "no-file", "indent-0", "indent-4", "comments-around", "bom",
+         "null-comment", "quoted-key"],
 )  # fmt: skip
 def test_known_add_edits_every_layout_a_run_reads(tmp_path, contract, layout) -> None:
     import yaml
@@ -243,6 +244,7 @@ def test_known_add_edits_every_layout_a_run_reads(tmp_path, contract, layout) ->
     assert kept == (["A", "KD-1"] if "id: A" in layout else ["KD-1"]), text
     assert all(line in text for line in layout.splitlines() if line.startswith("#") or line.startswith("other")), text
     assert [e.id for e in known_deviations_for_(file, contract)] == kept
+    assert " :" not in text.split("\n", 1)[0] or not layout.startswith(("deviations:", '"deviations":')), text  # the key as it was written
 
 
 def known_deviations_for_(file, contract):

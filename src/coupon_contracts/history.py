@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,9 @@ class RunSummary:
     known_findings: list[str] | None = None  # the findings a known deviation matched
     checked: list[str] | None = None  # checks every test of which ran: only these can be "fixed"
     answered: list[str] | None = None  # `<operation> <status>` answers seen: only their findings can be "fixed"
+    # what the run before had and this one did not look at again: carried on, so the next run compares with them
+    carried_findings: list[str] = field(default_factory=list)
+    carried_checks: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, record: Any, *, release: str, time: str, verdict: str, profile: str = "") -> RunSummary:
@@ -160,9 +163,9 @@ def since_last_release(previous: RunSummary, current: RunSummary, changes: Any, 
 
     checked = set(current.checked) if current.checked is not None else None
     answered = set(current.answered) if current.answered is not None else None
-    old_checks = set(previous.failed_checks) | set(previous.known_checks or [])
+    old_checks = set(previous.failed_checks) | set(previous.known_checks or []) | set(previous.carried_checks)
     new_checks = set(current.failed_checks) | set(current.known_checks or [])
-    findings = compare(set(previous.findings), set(current.findings), set(current.known_findings or []), looked_again)
+    findings = compare(set(previous.findings) | set(previous.carried_findings), set(current.findings), set(current.known_findings or []), looked_again)
     mended = {_where(key) for key in findings["fixed"]}
     listed = [c for c in changes.changes if c.severity.value != "info" or c.kind is ChangeKind.BACK_TO_THE_CONTRACT] if changes is not None else []
     back = [c for c in listed if c.kind is ChangeKind.BACK_TO_THE_CONTRACT or (c.operation, c.status, c.path) in mended]
@@ -202,6 +205,7 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
         changes = diff_runs(before, observed, closed=closed_value_fields(contract), policy=record.drift.policy, known=record.known_deviations,
                             labels=labels, today=datetime.now(timezone.utc).date()) if before else None  # fmt: skip
         since = since_last_release(previous, current, changes, observed=observed)
+        current = replace(current, carried_findings=since["findings"]["not_compared"], carried_checks=since["failed_checks"]["not_compared"])
     section = {"release": current.release, "label": settings.release or "", "time": current.time, "history": str(settings.history_folder.absolute()), "since_last_release": since, "releases": history.table(current),
                "unreadable_history_lines": history.unreadable}  # fmt: skip
     history.append(current, shapes_file, redactor)

@@ -237,3 +237,27 @@ def test_two_runs_in_one_second_keep_their_own_shapes(tmp_path) -> None:
         history.append(_summary(release), tmp_path / f"{release}.json", Redactor())
     read = History.read(tmp_path / "h")
     assert [list(read.shapes_of(r)["operations"]) for r in read.runs] == [["a"], ["b"]]
+
+
+def test_what_a_run_did_not_look_at_is_carried_to_the_next() -> None:
+    """N2 saw no coupon on v2/coupon: N1's finding is carried, so N3 finds it unchanged, or fixed."""
+    from dataclasses import replace
+
+    from coupon_contracts.drift import ObservedShapes
+    from coupon_contracts.history import since_last_release
+    from coupon_contracts.operations import V2C, label_of
+
+    from .conftest import ROOT
+
+    example = json.loads((ROOT / "contracts/examples/v2-coupon.200.upper.json").read_text())
+    empty, full = ObservedShapes(), ObservedShapes()
+    empty.observe(label_of(V2C), 200, {**example, "data": []})
+    full.observe(label_of(V2C), 200, example)
+    finding = f"{label_of(V2C)} 200 data[].seriesId: type changed"
+    n1 = _summary("N1", findings=[finding], failed=["schema.getCouponsV2"])
+    since = since_last_release(n1, _summary("N2", checked=[]), None, observed=empty.as_dict())
+    n2 = replace(_summary("N2", checked=[]), carried_findings=since["findings"]["not_compared"], carried_checks=since["failed_checks"]["not_compared"])
+    again = since_last_release(n2, _summary("N3", findings=[finding], failed=["schema.getCouponsV2"]), None, observed=full.as_dict())
+    assert again["findings"]["unchanged"] == [finding] and again["failed_checks"]["unchanged"] == ["schema.getCouponsV2"] and not again["findings"]["new"]
+    mended = since_last_release(n2, _summary("N3"), None, observed=full.as_dict())
+    assert mended["findings"]["fixed"] == [finding] and mended["failed_checks"]["fixed"] == ["schema.getCouponsV2"]

@@ -122,13 +122,12 @@ def test_the_sign_off_names_the_history_folder_wherever_report_is_run_from(relea
     assert recorded.is_absolute() and recorded == (releases[0] / "history").absolute()
 
 
-def test_a_release_that_mends_a_finding_is_back_to_the_contract_not_an_error() -> None:
-    """Release 1.2 sent seriesId as a string, 1.4 an integer again: the shape changed, and that is the fix."""
+def _series_id_shapes() -> list[dict]:
+    """The by-id example's observed shapes with seriesId sent as a string, then as the integer the contract says."""
     import copy
 
-    from coupon_contracts.drift import ObservedShapes, RunDiff, compare_shapes
-    from coupon_contracts.history import RunSummary, since_last_release
-    from coupon_contracts.operations import V2C, V2ID, label_of
+    from coupon_contracts.drift import ObservedShapes
+    from coupon_contracts.operations import V2ID, label_of
 
     from .conftest import ROOT
 
@@ -141,6 +140,16 @@ def test_a_release_that_mends_a_finding_is_back_to_the_contract_not_an_error() -
         observed = ObservedShapes()
         observed.observe(label_of(V2ID), 200, body)
         shapes.append(observed.as_dict())
+    return shapes
+
+
+def test_a_release_that_mends_a_finding_is_back_to_the_contract_not_an_error() -> None:
+    """Release 1.2 sent seriesId as a string, 1.4 an integer again: the shape changed, and that is the fix."""
+    from coupon_contracts.drift import RunDiff, compare_shapes
+    from coupon_contracts.history import RunSummary, since_last_release
+    from coupon_contracts.operations import V2C, V2ID, label_of
+
+    shapes = _series_id_shapes()
     finding = f"{label_of(V2ID)} 200 entity[].seriesId: type changed"
     before = RunSummary("1.2", "t1", "NO-GO", "staging", {}, {}, [finding], ["schema.getCustomerCouponsByIdV2"], profile="quick")
     after = RunSummary("1.4", "t2", "GO", "staging", {}, {}, [], [], profile="ci")
@@ -205,24 +214,11 @@ def test_a_finding_whose_field_this_run_never_saw_is_not_fixed() -> None:
 
 def test_a_type_back_to_the_contract_is_listed_as_such(contract) -> None:
     """S1 sent seriesId as a string, S2 an integer again: the sign-off lists the change as back to the contract."""
-    import copy
-
-    from coupon_contracts.drift import ObservedShapes, closed_value_fields, diff_runs
+    from coupon_contracts.drift import closed_value_fields, diff_runs
     from coupon_contracts.history import since_last_release
-    from coupon_contracts.operations import V2ID, label_of
     from coupon_contracts.severity import SeverityPolicy
 
-    from .conftest import ROOT
-
-    example = json.loads((ROOT / "contracts/examples/v2-customers-customerId-coupons.200.json").read_text())
-    broken = copy.deepcopy(example)
-    for coupon in broken["entity"]:
-        coupon["seriesId"] = str(coupon["seriesId"])
-    shapes = []
-    for body in (broken, example):
-        observed = ObservedShapes()
-        observed.observe(label_of(V2ID), 200, body)
-        shapes.append(observed.as_dict())
+    shapes = _series_id_shapes()
     changes = diff_runs(*shapes, closed=closed_value_fields(contract), policy=SeverityPolicy())
     since = since_last_release(_summary("S1"), _summary("S2"), changes, observed=shapes[1])  # no finding kept: only the contract says it
     assert since["shape_changes"] == [] and len(since["back_to_the_contract"]) == 1 and "back to the contract" in since["back_to_the_contract"][0]

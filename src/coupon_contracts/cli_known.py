@@ -41,7 +41,7 @@ def _day(text: str) -> str:
 def _add(args: argparse.Namespace) -> int:
     from .contract import Contract, ContractError
     from .known import KnownDeviationsError
-    from .known_add import add_known_deviation
+    from .known_add import add_known_deviation, error_paths_behind
     from .settings import Settings, SettingsError
     from .shipped_files import is_checkout
 
@@ -59,20 +59,9 @@ def _add(args: argparse.Namespace) -> int:
     except KnownDeviationsError as exc:
         raise UsageError(str(exc)) from None
     print(f"coupon-contracts: {file}: added {entry['id']} ({entry['ticket']}, until {entry['expires']}); runs from now on report it as known")
-    paths = _error_paths_of(args.reports, contract, str(entry.get("check", ""))) if str(entry.get("check", "")).startswith("schema.") else []
+    paths = error_paths_behind(args.reports, contract, entry.get("check", ""))
     if paths:  # the schema check is excused, the findings behind it are not: the run would stay NO-GO
         print(f"coupon-contracts: note: the run's error findings behind it stay errors until each is known too: known add --finding {paths[0]!r}"
               + (f" (and {len(paths) - 1} more path(s), see drift.json)" if len(paths) > 1 else ""))  # fmt: skip
     return EXIT_OK
 
-
-def _error_paths_of(reports: Path, contract: object, check: str) -> list[str]:
-    """The paths of the error findings of a schema check's operation in that run's drift.json (best effort)."""
-    import json
-
-    row = getattr(contract, "table", {}).get(check.removeprefix("schema."))
-    try:
-        findings = json.loads((reports / "drift.json").read_text(encoding="utf-8")).get("findings", [])
-        return sorted({f["path"] or "(body)" for f in findings if row is not None and f.get("operation") == row.label and f.get("severity") == "error" and not f.get("known")})
-    except (OSError, ValueError, RecursionError, AttributeError, TypeError, KeyError):
-        return []

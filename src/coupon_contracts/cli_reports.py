@@ -36,6 +36,7 @@ def _diff(args: argparse.Namespace) -> int:
     from .contract import Contract, ContractError
     from .drift import ShapesError, closed_value_fields, diff_runs, load_shapes
     from .known import KnownDeviationsError, known_deviations_for
+    from .operations import labels_by_id
     from .settings import Settings, SettingsError
     from .severity import SeverityPolicy
 
@@ -48,7 +49,7 @@ def _diff(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not new["operations"]:  # "no change" here would pass a run that never reached the target
         raise UsageError(f"{args.new}: the run observed no answer (an outage or an empty selection): nothing to compare; see its signoff.md")
-    labels = {str(op): row.label for op, row in contract.table.items()}
+    labels = labels_by_id(contract.table)
     changed = diff_runs(old, new, closed=closed, policy=SeverityPolicy(dict(settings.severity)), known=known, labels=labels, today=datetime.now(timezone.utc).date())
     print("\n".join(changed.lines(changelog=args.changelog)) or ("no change" if not changed.changes else "no error or warning"))
     profiles = old.get("profile"), new.get("profile")

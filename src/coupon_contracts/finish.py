@@ -15,6 +15,7 @@ from .contract import Contract, ContractError
 from .drift import write_drift_report
 from .history import record_release
 from .known import KnownDeviationsError
+from .operations import labels_by_id
 from .redaction import Redactor
 from .reporting.allure_report import write_categories, write_environment
 from .reporting.allure_results import mark_known, scrub_folder, write_drift_summary
@@ -57,7 +58,7 @@ def _apply_known_deviations(record: RunRecord, pytest_code: int, failed_tests: i
     team's own) has no check a deviation could name, so it is never excused."""
     if record.known_deviations is None or record.contract is None:
         return pytest_code
-    labels: dict[str, str] = {str(row.operation_id): row.label for row in record.contract.table.values()}
+    labels = labels_by_id(record.contract.table)
     chosen = set(record.settings.operations) if record.settings is not None and record.settings.operations else set(labels)
     # an operation the run left out (COUPON_CONTRACTS_OPERATIONS) is not exercised by the reads other checks make of it
     exercised = {labels[op] for op, family in record.requests if op in labels and op in chosen and family != "setup"}

@@ -64,9 +64,10 @@ class RunSummary:
     @classmethod
     def of(cls, record: Any, *, release: str, time: str, verdict: str, profile: str = "") -> RunSummary:
         """The summary of a finished run's record."""
-        findings = sorted(f"{f.operation} {f.status} {f.path or '(body)'}: {f.kind.value}" for f in record.drift.findings.values() if f.severity is not None and f.severity.value != "info")
+        kept = [f for f in record.drift.findings.values() if f.severity is not None and f.severity.value != "info"]  # errors and warnings
+        findings = sorted(_finding_key(f) for f in kept)
+        known = sorted(_finding_key(f) for f in kept if f.known is not None)
         tests = {k: int(record.outcomes[k]) for k in ("passed", "failed", "not_checked", "skipped")}
-        known = sorted(f"{f.operation} {f.status} {f.path or '(body)'}: {f.kind.value}" for f in record.drift.findings.values() if f.known is not None and f.severity is not None and f.severity.value != "info")
         checked = sorted(record.ran - {u.check for u in record.unchecked})
         answered = sorted(f"{operation} {status}" for operation, statuses in record.shapes.responses.items() for status in statuses)
         return cls(release, time, verdict, record.target_label, tests, record.drift.counts(), findings, sorted(record.unexcused_failures), profile=profile,
@@ -181,6 +182,11 @@ def since_last_release(previous: RunSummary, current: RunSummary, changes: Any, 
     }
 
 
+def _finding_key(finding: Any) -> str:
+    """`<operation> <status> <path>: <kind>`: how the history keeps a finding (`_where` reads it back)."""
+    return f"{finding.operation} {finding.status} {finding.path or '(body)'}: {finding.kind.value}"
+
+
 def _where(finding_key: str) -> tuple[str, str, str]:
     """`<operation> 200 data[].seriesId: type changed` (the operation's label has a space) -> (operation, status, path)."""
     operation, status, path = finding_key.rsplit(": ", 1)[0].rsplit(" ", 2)
@@ -192,6 +198,7 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
     from datetime import datetime, timezone
 
     from .drift import closed_value_fields, diff_runs
+    from .operations import labels_by_id
 
     history = History.read(settings.history_folder)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -200,7 +207,7 @@ def record_release(record: Any, contract: Any, settings: Any, shapes_file: Path,
     since = None
     if previous is not None:
         before = history.shapes_of(previous)
-        labels = {str(op): row.label for op, row in contract.table.items()}
+        labels = labels_by_id(contract.table)
         observed = record.shapes.as_dict()
         changes = diff_runs(before, observed, closed=closed_value_fields(contract), policy=record.drift.policy, known=record.known_deviations,
                             labels=labels, today=datetime.now(timezone.utc).date()) if before else None  # fmt: skip

@@ -58,22 +58,20 @@ class KnownDeviation:
 
     def matches_finding(self, finding: Any, labels: dict[str, str]) -> bool:
         """Whether a drift finding is this deviation (every field the entry gives must match)."""
-        if self.check is not None:
-            return False
-        return (
-            (self.operation is None or labels.get(self.operation) == finding.operation)
-            and (self.kind is None or self.kind == finding.kind.value)
-            and (self.path is None or _path_pattern(self.path).fullmatch(finding.path) is not None)
-        )
+        return self._matches(finding, labels, {finding.kind.value})
 
     def matches_change(self, change: Any, labels: dict[str, str]) -> bool:
         """Whether a `diff` line (a ShapeChange) is this deviation: its own kind, or the finding it shows."""
+        return self._matches(change, labels, {change.kind.value, CHANGE_SHOWS.get(change.kind.value)})
+
+    def _matches(self, seen: Any, labels: dict[str, str], kinds: set[str | None]) -> bool:
+        """A finding or a change (operation label, path) of one of `kinds`: every field the entry gives must match."""
         if self.check is not None:
             return False
         return (
-            (self.operation is None or labels.get(self.operation) == change.operation)
-            and (self.kind is None or self.kind in (change.kind.value, CHANGE_SHOWS.get(change.kind.value)))
-            and (self.path is None or _path_pattern(self.path).fullmatch(change.path) is not None)
+            (self.operation is None or labels.get(self.operation) == seen.operation)
+            and (self.kind is None or self.kind in kinds)
+            and (self.path is None or _path_pattern(self.path).fullmatch(seen.path) is not None)
         )
 
     @property

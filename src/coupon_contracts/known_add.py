@@ -13,7 +13,7 @@ import yaml
 
 from .known import KnownDeviationsError, known_deviations_for
 
-__all__ = ["add_known_deviation"]
+__all__ = ["add_known_deviation", "error_paths_behind"]
 
 
 def add_known_deviation(file: Path, reports: Path, contract: Any, *, check: str | None, finding: str | None, kind: str | None,
@@ -111,6 +111,18 @@ def _finding(reports: Path, path: str, kind: str | None, contract: Any) -> dict[
     label, found_kind = distinct[0]
     operation = next((op for op, row in contract.table.items() if row.label == label), None)
     return {**({"operation": str(operation)} if operation else {}), "kind": found_kind, **({} if body else {"path": path})}
+
+
+def error_paths_behind(reports: Path, contract: Any, check: str) -> list[str]:
+    """For a schema check: the paths of its operation's error findings in that run that no entry knows yet
+    (they stay errors when only the check is known); none for another check, or a report it cannot read."""
+    row = contract.table.get(check.removeprefix("schema.")) if check.startswith("schema.") else None
+    try:
+        listed = _read(reports, "drift.json").get("findings", []) if row is not None else []
+    except KnownDeviationsError:
+        return []
+    found = [f for f in (listed if isinstance(listed, list) else []) if isinstance(f, dict) and f.get("operation") == row.label and f.get("severity") == "error" and not f.get("known")] if row else []
+    return sorted({str(f.get("path") or "(body)") for f in found})
 
 
 _AGAIN = "run again, or give --reports the folder of a finished run"

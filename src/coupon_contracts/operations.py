@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .contract import Contract, Operation
 
-__all__ = ["RED", "V11", "V2C", "V2ID", "V2L", "OperationId", "OperationRow", "items_at", "label_of", "operation_at", "operation_table", "shipped_table"]
+__all__ = ["RED", "V11", "V2C", "V2ID", "V2L", "OperationId", "OperationRow", "items_at", "label_of", "labels_by_id", "operation_at", "operation_table", "shipped_table"]
 
 
 class OperationId(StrEnum):
@@ -74,6 +74,11 @@ class OperationRow:
         """The answer's pagination object, {} when it has none."""
         found = items_at(body, self.pagination_at) if self.pagination_at else []
         return found[0] if found and isinstance(found[0], dict) else {}
+
+
+def labels_by_id(table: dict[str, OperationRow]) -> dict[str, str]:
+    """Each operationId of a table and how reports name it (the known deviations name operations by id)."""
+    return {str(op): row.label for op, row in table.items()}
 
 
 def label_of(operation_id: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..severity import ChangeKind, Severity, SeverityPolicy
+from .shapes import parent_path
 
 __all__ = ["MIN_OBJECTS", "PRESENCE_DROP", "Closed", "ShapeChange", "ShapesError", "closed_value_fields", "compare_shapes", "load_shapes", "seen_there"]
 
@@ -193,9 +194,9 @@ def _compare_fields(operation: str, status: str, old: dict[str, Any], new: dict[
 def seen_there(path: str, fields: dict[str, Any]) -> bool:
     """Whether a run's fields show an object that could carry `path`: its parent was seen (the document
     always is). Items of a list (`a[]`) need an item: an empty list says nothing of what its items carry."""
-    parent = path.rsplit(".", 1)[0] if "." in path else ""
     if path.endswith("[]"):
         return False
+    parent = parent_path(path)
     return parent == "" or parent in fields
 
 

@@ -65,11 +65,8 @@ def diff_runs(old: dict[str, Any], new: dict[str, Any], *, closed: Closed, polic
     changes = compare_shapes(old, new, closed=closed, policy=policy)
     diff = RunDiff(changes, sorted(set(old["operations"]) - set(new["operations"])))
     for change in changes if known is not None else []:
-        for entry in (e for e in known.entries if e.matches_change(change, labels or {})):
-            if today is None or not entry.is_expired(today):
-                diff.known.setdefault(change, entry)
-            else:
-                diff.expired.setdefault(change, entry)
-    for change in diff.known:
-        diff.expired.pop(change, None)
+        matching = [e for e in known.entries if e.matches_change(change, labels or {})]
+        live = [e for e in matching if today is None or not e.is_expired(today)]
+        if live or matching:  # an entry in force excuses it; else the expired one says it no longer does
+            (diff.known if live else diff.expired)[change] = (live or matching)[0]
     return diff

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..observed_shape import MAX_VALUES, BodyShape, FieldShape, observed_shape, string_format
 
-__all__ = ["FieldShape", "ObservedShapes", "string_format"]
+__all__ = ["FieldShape", "ObservedShapes", "parent_path", "string_format"]
 
 
 @dataclass
@@ -46,7 +46,7 @@ class ObservedShapes:
                 op: {
                     status: {
                         "responses": self.responses[op][status],
-                        "fields": {p: s.as_dict(self.objects[(op, status)].get(_parent(p), 0)) for p, s in sorted(fields.items())},
+                        "fields": {p: s.as_dict(self.objects[(op, status)].get(parent_path(p), 0)) for p, s in sorted(fields.items())},
                     }
                     for status, fields in sorted(statuses.items())
                 }
@@ -89,7 +89,7 @@ class ObservedShapes:
         path.write_text(json.dumps(self.as_dict() | ({"profile": profile} if profile else {}), indent=2) + "\n", encoding="utf-8")
 
 
-def _parent(path: str) -> str:
+def parent_path(path: str) -> str:
     """`a[].b.c` -> `a[].b`; `a[].b` -> `a[]`; `a` -> `` (the document)."""
     return path.rsplit(".", 1)[0] if "." in path else ""
 

@@ -59,16 +59,16 @@ def mark_known(results_dir: Path, known: dict[str, Any]) -> int:
         checks = [label["value"].removeprefix(CHECK_TAG) for label in labels if str(label.get("value", "")).startswith(CHECK_TAG)]
         entry = next((known[c] for c in checks if c in known), None)
         earlier = [label for label in labels if str(label.get("value", "")).startswith(KNOWN_TAG)]
-        if earlier or (result.get("statusDetails") or {}).get("known"):
-            result["labels"] = [label for label in labels if label not in earlier]
-            result.get("statusDetails", {}).pop("known", None)
+        was_marked = bool(earlier) or bool((result.get("statusDetails") or {}).get("known"))
+        result["labels"] = [label for label in labels if label not in earlier]
+        (result.get("statusDetails") or {}).pop("known", None)
+        mark = entry is not None and result.get("status") in ("failed", "broken")
+        if entry is not None and mark:
+            result.setdefault("statusDetails", {})["known"] = True
+            result["labels"].append({"name": "tag", "value": f"{KNOWN_TAG}{entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"})
+            marked += 1
+        if mark or was_marked:
             path.write_text(json.dumps(result), encoding="utf-8")
-        if entry is None or result.get("status") not in ("failed", "broken"):
-            continue
-        result.setdefault("statusDetails", {})["known"] = True
-        result["labels"].append({"name": "tag", "value": f"{KNOWN_TAG}{entry.id} ({entry.ticket}, until {entry.expires.isoformat()})"})
-        path.write_text(json.dumps(result), encoding="utf-8")
-        marked += 1
     return marked
 
 

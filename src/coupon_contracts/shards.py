@@ -59,7 +59,7 @@ def merge_shares(folders: list[Path]) -> tuple[RunRecord, dict[str, Any]]:
     for folder, share in shares:
         for key in ("contract", "profile", "seed", "release"):
             if share.get(key) != first.get(key):
-                raise ShareError(f"{folder / SHARE_FILE}: {key} {share[key]!r}, but {folders[0] / SHARE_FILE} has {first[key]!r}: shares of different runs")
+                raise ShareError(f"{folder / SHARE_FILE}: {key} {share.get(key)!r}, but {folders[0] / SHARE_FILE} has {first.get(key)!r}: shares of different runs")
         k, total = share["shard"]
         if total != n:
             raise ShareError(f"{folder / SHARE_FILE}: shard {k}/{total}, but {folders[0] / SHARE_FILE} is one of {n}")
@@ -135,9 +135,8 @@ def merge_files(folders: list[Path], into: Path) -> None:
         for path in sorted((folder / "allure-results").glob("*")) if (folder / "allure-results").is_dir() else ():
             if not path.is_file() or path.name in ("categories.json", "environment.properties"):
                 continue
-            if path.name.endswith("-result.json"):
-                if _result_of(path).get("historyId") == DRIFT_SUMMARY_ID:
-                    continue
+            if path.name.endswith("-result.json") and _result_of(path).get("historyId") == DRIFT_SUMMARY_ID:
+                continue  # read (and checked) either way: the merged run writes its own summary
             copied.append(path)
         junit = folder / "junit.xml"
         if junit.is_file():

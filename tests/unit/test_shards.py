@@ -159,3 +159,22 @@ def test_a_merge_has_one_drift_summary_however_often_it_is_merged(runs, tmp_path
         run_cli("merge", *shards, reports=tmp_path / "m", env={"COUPON_CONTRACTS_PROFILE": "quick"})
     summaries = [p for p in (tmp_path / "m" / "allure-results").glob("*-result.json") if json.loads(p.read_text())["name"] == "Schema drift summary"]
     assert len(summaries) == 1
+
+
+def test_a_share_written_before_release_labels_is_told_apart_in_one_line(runs, tmp_path, capsys) -> None:
+    """A share of an older version has no `release`: against a labelled one, one line, not a KeyError."""
+    import shutil
+
+    from coupon_contracts.cli import main
+
+    base = runs[0]
+    for k in (1, 2, 3):
+        shutil.copytree(base / f"s{k}", tmp_path / f"o{k}")
+    share = json.loads((tmp_path / "o1" / "share.json").read_text())
+    share.pop("release", None)
+    (tmp_path / "o1" / "share.json").write_text(json.dumps(share))
+    share = json.loads((tmp_path / "o2" / "share.json").read_text())
+    (tmp_path / "o2" / "share.json").write_text(json.dumps(share | {"release": "S1"}))
+    assert main(["merge", *(str(tmp_path / f"o{k}") for k in (1, 2, 3)), "--reports", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "release 'S1', but" in err and "has None" in err and len(err.splitlines()) == 1, err
